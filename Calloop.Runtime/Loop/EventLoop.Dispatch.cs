@@ -1,0 +1,154 @@
+using System;
+
+namespace Calloop;
+
+public sealed partial class EventLoop<TData>
+{
+    /// <summary>
+    /// Waits for events and dispatches them: lifecycle <c>BeforeSleep</c> hooks → one wait (bounded by
+    /// <paramref name="timeout"/> and by the earliest timer; zero when a hook produced a synthetic event) →
+    /// <c>BeforeHandleEvents</c> hooks → synthetic events → poller events in kernel order → expired timers in
+    /// deadline order → the idle callbacks queued before the idle phase began.
+    /// </summary>
+    /// <param name="timeout">
+    /// Null waits until an event, a wake-up or a timer; <see cref="TimeSpan.Zero"/> never blocks. Pending idle
+    /// callbacks do not shorten the wait.
+    /// </param>
+    /// <param name="data">The shared data, passed by reference to every callback.</param>
+    /// <remarks>
+    /// An exception from a callback propagates out of this call. The source stays in the loop (unless it had
+    /// removed itself), and the events of the batch not yet delivered are kept: the next <see cref="Dispatch"/>
+    /// delivers them and runs the idle callbacks without waiting first. An exception from an idle callback leaves
+    /// the idle callbacks after it queued for the next dispatch.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">Called from one of this loop's callbacks, or from another thread.</exception>
+    /// <exception cref="ObjectDisposedException">The loop was disposed.</exception>
+    public void Dispatch(TimeSpan? timeout, ref TData data)
+    {
+        LoopState state = _handle.State;
+        state.CheckThread("EventLoop.Dispatch");
+        if (state.IsDispatching)
+        {
+            throw new InvalidOperationException("EventLoop.Dispatch was called from inside one of the loop's own callbacks; dispatching is not re-entrant.");
+        }
+        state.IsDispatching = true;
+        try
+        {
+            if (_batchNext >= _batchCount && !_idlesPending)
+            {
+                Collect(timeout);
+                _idlesPending = true;
+            }
+            DeliverBatch(ref data);
+            _idlesPending = false;
+            _handle.Idles.RunSnapshot(ref data);
+        }
+        finally
+        {
+            state.IsDispatching = false;
+        }
+    }
+
+    /// <summary>Runs the hooks and the wait, and fills the batch: synthetic events, then poller events, then timers.</summary>
+    private void Collect(TimeSpan? timeout)
+    {
+        _batchCount = 0;
+        _batchNext = 0;
+
+        var lifecycle = _handle.LifecycleSlots;
+        for (int i = 0; i < lifecycle.Count; i++)
+        {
+            if (_handle.SourceAt(lifecycle[i])?.BeforeSleep() is PollEvent synthetic)
+            {
+                Append(synthetic);
+            }
+        }
+        int syntheticCount = _batchCount;
+
+        Wait(timeout, syntheticCount > 0);
+
+        for (int i = 0; i < lifecycle.Count; i++)
+        {
+            int slot = lifecycle[i];
+            _handle.SourceAt(slot)?.BeforeHandleEvents(
+                new EventIterator(_batch.AsSpan(syntheticCount, _batchCount - syntheticCount), slot, _handle.VersionAt(slot)));
+        }
+    }
+
+    /// <summary>Waits once (again after a timer-wheel cascade or a signal, until something happens or the timeout passes).</summary>
+    private void Wait(TimeSpan? timeout, bool mustNotBlock)
+    {
+        long now = Instant.Now.Nanoseconds;
+        long userNs = timeout is TimeSpan t ? Math.Max(0, Instant.ToNanoseconds(t)) : -1;
+        long userDeadline = userNs < 0 || userNs > long.MaxValue - now ? long.MaxValue : now + userNs;
+        var timers = _poll.Timers;
+        while (true)
+        {
+            long waitNs = mustNotBlock ? 0 : userNs < 0 ? -1 : Math.Max(0, userDeadline - now);
+            if (waitNs != 0 && timers.NextWakeNs() is long wake)
+            {
+                long untilWake = Math.Max(0, wake - now);
+                waitNs = waitNs < 0 ? untilWake : Math.Min(waitNs, untilWake);
+            }
+            int n = _poll.Wait(_osEvents, waitNs);
+            now = Instant.Now.Nanoseconds;
+            bool woken = false;
+            for (int i = 0; i < n; i++)
+            {
+                PollEvent ev = _osEvents[i];
+                if (LoopHandle<TData>.IsWakeToken(ev.Token))
+                {
+                    _waker.Drain();
+                    woken = true;
+                }
+                else
+                {
+                    Append(ev);
+                }
+            }
+            _expired.Clear();
+            timers.Expire(now, _expired);
+            for (int i = 0; i < _expired.Count; i++)
+            {
+                Append(new PollEvent(Readiness.None, new Token(_expired[i].Token)));
+            }
+            if (woken || _batchCount > 0 || mustNotBlock || now >= userDeadline)
+            {
+                return;
+            }
+        }
+    }
+
+    private void DeliverBatch(ref TData data)
+    {
+        while (_batchNext < _batchCount)
+        {
+            PollEvent ev = _batch[_batchNext++];
+            SourceEntry<TData>? entry = _handle.EntryFor(ev.Token);
+            if (entry is null)
+            {
+                continue;
+            }
+            int slot = ev.Token.Slot;
+            PostAction action = PostAction.Continue;
+            _handle.BeginCallback(slot);
+            try
+            {
+                action = entry.Process(ev.Readiness, ev.Token, ref data);
+            }
+            finally
+            {
+                _handle.EndCallback(slot, entry, action);
+            }
+        }
+    }
+
+    private void Append(PollEvent ev)
+    {
+        if (_batchCount == _batch.Length)
+        {
+            Array.Resize(ref _batch, _batch.Length * 2);
+        }
+        _batch[_batchCount++] = ev;
+    }
+}

@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using Calloop.Polling;
+using Calloop.Timers;
+
+namespace Calloop;
+
+/// <summary>
+/// A callback-based event loop over epoll. Sources (file descriptors, timers, pings, channels, ...) are inserted
+/// through <see cref="Handle"/> with a callback; <see cref="Dispatch"/> waits for events and calls the callbacks,
+/// handing each the shared data of type <typeparamref name="TData"/> by reference.
+/// </summary>
+/// <remarks>
+/// The loop belongs to the thread that creates it: every member except <see cref="GetSignal"/>'s
+/// <see cref="LoopSignal"/> must be used on that thread, and a call from another thread throws
+/// <see cref="InvalidOperationException"/>. After start-up, dispatching allocates nothing.
+/// </remarks>
+/// <typeparam name="TData">The shared data every callback receives by reference.</typeparam>
+public sealed partial class EventLoop<TData> : IDisposable
+{
+    private const int MaxOsEvents = 1024;
+
+    private readonly LoopHandle<TData> _handle;
+    private readonly Poll _poll;
+    private readonly Waker _waker;
+    private readonly LoopSignal _signal;
+    private readonly PollEvent[] _osEvents = new PollEvent[MaxOsEvents];
+    private readonly List<ExpiredTimer> _expired = new(64);
+    private PollEvent[] _batch = new PollEvent[MaxOsEvents + 64];
+    private int _batchCount;
+    private int _batchNext;
+    private bool _idlesPending;
+
+    /// <summary>Creates a loop on the calling thread, which becomes the loop's thread.</summary>
+    /// <exception cref="CalloopException">epoll or eventfd could not be created (the message carries the errno, such as EMFILE).</exception>
+    public EventLoop()
+    {
+        var backend = new EpollBackend(MaxOsEvents);
+        try
+        {
+            _waker = new Waker();
+            _poll = new Poll(backend);
+            _poll.Register(_waker.Fd, Interest.Readable, Mode.Level, LoopHandle<TData>.WakeToken);
+        }
+        catch
+        {
+            _waker?.Dispose();
+            backend.Dispose();
+            throw;
+        }
+        _signal = new LoopSignal(_waker);
+        _handle = new LoopHandle<TData>(_poll);
+    }
+
+    /// <summary>The handle that inserts and manages sources; the same instance every time.</summary>
+    public LoopHandle<TData> Handle => _handle;
+
+    /// <summary>A thread-safe signal that stops or wakes this loop; the same instance every time.</summary>
+    public LoopSignal GetSignal() => _signal;
+
+    /// <summary>
+    /// Runs <see cref="Dispatch"/> then <paramref name="afterDispatch"/> until <see cref="LoopSignal.Stop"/> is
+    /// called. The stop flag is cleared on entry. <paramref name="timeout"/> bounds each wait.
+    /// </summary>
+    public void Run(TimeSpan? timeout, ref TData data, RunCallback<TData>? afterDispatch = null)
+    {
+        _handle.State.CheckThread("EventLoop.Run");
+        _signal.ResetStop();
+        while (!_signal.StopRequested)
+        {
+            Dispatch(timeout, ref data);
+            afterDispatch?.Invoke(ref data);
+        }
+    }
+
+    /// <summary>Unregisters and disposes every source, then closes the loop's descriptors. Harmless when repeated.</summary>
+    /// <exception cref="InvalidOperationException">Called from a callback of this loop, or from another thread.</exception>
+    public void Dispose()
+    {
+        if (_handle.State.IsDisposed)
+        {
+            return;
+        }
+        _handle.State.CheckThread("EventLoop.Dispose");
+        if (_handle.State.IsDispatching)
+        {
+            throw new InvalidOperationException("EventLoop.Dispose cannot be called from one of the loop's own callbacks.");
+        }
+        try
+        {
+            _handle.RemoveAll();
+        }
+        finally
+        {
+            _handle.Idles.Clear();
+            _handle.State.IsDisposed = true;
+            _poll.DisposeBackend();
+            _waker.Dispose();
+        }
+    }
+}

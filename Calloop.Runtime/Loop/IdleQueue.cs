@@ -1,0 +1,122 @@
+using System;
+
+namespace Calloop;
+
+/// <summary>Cancellation side of an idle queue, independent of the loop's data type.</summary>
+internal abstract class IdleQueue
+{
+    internal abstract void Cancel(int slot, int version);
+}
+
+/// <summary>
+/// FIFO of idle callbacks over pooled slots: insert, cancel and run are O(1) and allocation-free once the
+/// arrays have grown. <see cref="RunSnapshot"/> runs only the callbacks queued before it started.
+/// </summary>
+internal sealed class IdleQueue<TData>(LoopState owner) : IdleQueue
+{
+    private Entry[] _entries = new Entry[16];
+    private int _usedEntries;
+    private int _freeHead = -1;
+    private (int Slot, int Version)[] _ring = new (int, int)[16];
+    private int _ringHead;
+    private int _ringCount;
+
+    internal int Count { get; private set; }
+
+    internal Idle Insert(IdleCallback<TData> callback)
+    {
+        int slot;
+        if (_freeHead >= 0)
+        {
+            slot = _freeHead;
+            _freeHead = _entries[slot].NextFree;
+        }
+        else
+        {
+            if (_usedEntries == _entries.Length)
+            {
+                Array.Resize(ref _entries, _entries.Length * 2);
+            }
+            slot = _usedEntries++;
+        }
+        ref Entry e = ref _entries[slot];
+        e.Callback = callback;
+        if (_ringCount == _ring.Length)
+        {
+            GrowRing();
+        }
+        _ring[(_ringHead + _ringCount) % _ring.Length] = (slot, e.Version);
+        _ringCount++;
+        Count++;
+        return new Idle(this, slot, e.Version);
+    }
+
+    internal override void Cancel(int slot, int version)
+    {
+        owner.CheckThread("Idle.Cancel");
+        if ((uint)slot < (uint)_usedEntries && _entries[slot].Version == version && _entries[slot].Callback is not null)
+        {
+            Free(slot);
+        }
+    }
+
+    /// <summary>Runs, in order, the callbacks queued when it was called. If one throws, the rest stay queued.</summary>
+    internal void RunSnapshot(ref TData data)
+    {
+        int n = _ringCount;
+        for (int i = 0; i < n; i++)
+        {
+            (int slot, int version) = _ring[_ringHead];
+            _ringHead = (_ringHead + 1) % _ring.Length;
+            _ringCount--;
+            ref Entry e = ref _entries[slot];
+            if (e.Version != version || e.Callback is null)
+            {
+                continue;
+            }
+            IdleCallback<TData> callback = e.Callback;
+            Free(slot);
+            callback(ref data);
+        }
+    }
+
+    internal void Clear()
+    {
+        for (int i = 0; i < _usedEntries; i++)
+        {
+            if (_entries[i].Callback is not null)
+            {
+                Free(i);
+            }
+        }
+        _ringCount = 0;
+    }
+
+    private void Free(int slot)
+    {
+        ref Entry e = ref _entries[slot];
+        e.Callback = null;
+        e.Version++;
+        e.NextFree = _freeHead;
+        _freeHead = slot;
+        Count--;
+    }
+
+    private void GrowRing()
+    {
+        var ring = new (int, int)[_ring.Length * 2];
+        for (int i = 0; i < _ringCount; i++)
+        {
+            ring[i] = _ring[(_ringHead + i) % _ring.Length];
+        }
+        _ring = ring;
+        _ringHead = 0;
+    }
+
+    private struct Entry
+    {
+        internal IdleCallback<TData>? Callback;
+        internal int Version;
+        internal int NextFree;
+    }
+}

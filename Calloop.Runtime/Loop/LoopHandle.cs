@@ -1,0 +1,349 @@
+using System;
+using System.Collections.Generic;
+
+namespace Calloop;
+
+/// <summary>
+/// Inserts, removes, enables, disables and updates the sources of an <see cref="EventLoop{TData}"/>, and queues
+/// idle callbacks. Usable from inside any callback of the loop, on the loop's thread only.
+/// </summary>
+/// <typeparam name="TData">The shared data every callback receives.</typeparam>
+public sealed class LoopHandle<TData>
+{
+    private const int WakeSlot = Token.MaxSlot;
+
+    private Slot[] _slots = new Slot[16];
+    private int _usedSlots;
+    private int _freeHead = -1;
+    private readonly List<int> _lifecycleSlots = [];
+
+    // The source whose callback is running, and what it asked for itself meanwhile.
+    private int _currentSlot = -1;
+    private PostAction _currentPending;
+    private bool _currentRemoved;
+
+    internal LoopHandle(Poll poll)
+    {
+        Poll = poll;
+        Idles = new IdleQueue<TData>(State);
+    }
+
+    internal LoopState State { get; } = new();
+
+    internal Poll Poll { get; }
+
+    internal IdleQueue<TData> Idles { get; }
+
+    internal List<int> LifecycleSlots => _lifecycleSlots;
+
+    /// <summary>Number of sources in the loop (enabled or not).</summary>
+    public int SourceCount { get; private set; }
+
+    /// <summary>Inserts a source with a callback. The loop owns the source from now on and disposes it when it is removed.</summary>
+    /// <returns>The token that names the source in this loop.</returns>
+    /// <exception cref="CalloopException">The source could not register (for example a closed or already registered fd); it is not inserted, not disposed, and the loop is unchanged.</exception>
+    public RegistrationToken InsertSource<TEvent, TMetadata, TReturn>(
+        IEventSource<TEvent, TMetadata, TReturn> source,
+        EventCallback<TEvent, TMetadata, TData, TReturn> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return InsertSource(source, new DelegateHandler<TEvent, TMetadata, TData, TReturn>(callback));
+    }
+
+    /// <summary>Inserts a source whose callbacks return nothing (such as <see cref="PingSource"/>) with a callback.</summary>
+    /// <inheritdoc cref="InsertSource{TEvent, TMetadata, TReturn}(IEventSource{TEvent, TMetadata, TReturn}, EventCallback{TEvent, TMetadata, TData, TReturn})"/>
+    public RegistrationToken InsertSource<TEvent, TMetadata>(
+        IEventSource<TEvent, TMetadata, Unit> source,
+        EventAction<TEvent, TMetadata, TData> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return InsertSource(source, new ActionHandler<TEvent, TMetadata, TData>(callback));
+    }
+
+    /// <summary>
+    /// Inserts a source with a struct handler that is called directly, without a delegate (what generated code uses).
+    /// </summary>
+    public RegistrationToken InsertSource<TEvent, TMetadata, TReturn, THandler>(IEventSource<TEvent, TMetadata, TReturn> source, THandler handler)
+        where THandler : struct, IEventHandler<TEvent, TMetadata, TData, TReturn>
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        State.CheckThread("LoopHandle.InsertSource");
+        return Insert(new SourceEntry<TData, TEvent, TMetadata, TReturn, THandler>(source, handler));
+    }
+
+    /// <summary>Queues a callback to run once, after the events of the current or next dispatch.</summary>
+    public Idle InsertIdle(IdleCallback<TData> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        State.CheckThread("LoopHandle.InsertIdle");
+        return Idles.Insert(callback);
+    }
+
+    /// <summary>
+    /// Removes a source: unregisters it and disposes it. From the source's own callback the removal happens
+    /// when the callback returns.
+    /// </summary>
+    /// <exception cref="ArgumentException">The token is stale (its source was already removed).</exception>
+    public void Remove(RegistrationToken token)
+    {
+        State.CheckThread("LoopHandle.Remove");
+        ref Slot slot = ref Resolve(token, "Remove");
+        if (token.Slot == _currentSlot)
+        {
+            _currentRemoved = true;
+            return;
+        }
+        RemoveNow(token.Slot, ref slot);
+    }
+
+    /// <summary>Re-registers a disabled source; a no-op for an enabled one.</summary>
+    public void Enable(RegistrationToken token)
+    {
+        State.CheckThread("LoopHandle.Enable");
+        ref Slot slot = ref Resolve(token, "Enable");
+        if (token.Slot == _currentSlot)
+        {
+            if (_currentPending == PostAction.Disable)
+            {
+                _currentPending = PostAction.Continue;
+            }
+            return;
+        }
+        if (!slot.Enabled)
+        {
+            var factory = new TokenFactory(token.Slot, slot.Version);
+            slot.Entry!.Source.Register(Poll, ref factory);
+            slot.Enabled = true;
+        }
+    }
+
+    /// <summary>Unregisters a source but keeps it in the loop; pending level-triggered readiness is seen again after <see cref="Enable"/>.</summary>
+    public void Disable(RegistrationToken token)
+    {
+        State.CheckThread("LoopHandle.Disable");
+        ref Slot slot = ref Resolve(token, "Disable");
+        if (token.Slot == _currentSlot)
+        {
+            _currentPending = PostAction.Disable;
+            return;
+        }
+        if (slot.Enabled)
+        {
+            slot.Enabled = false;
+            slot.Entry!.Source.Unregister(Poll);
+        }
+    }
+
+    /// <summary>Re-registers an enabled source after its interest, mode or deadline changed.</summary>
+    public void Update(RegistrationToken token)
+    {
+        State.CheckThread("LoopHandle.Update");
+        ref Slot slot = ref Resolve(token, "Update");
+        if (token.Slot == _currentSlot)
+        {
+            _currentPending = PostAction.Reregister;
+            return;
+        }
+        if (slot.Enabled)
+        {
+            var factory = new TokenFactory(token.Slot, slot.Version);
+            slot.Entry!.Source.Reregister(Poll, ref factory);
+        }
+    }
+
+    private RegistrationToken Insert(SourceEntry<TData> entry)
+    {
+        int index = AllocateSlot();
+        ref Slot slot = ref _slots[index];
+        var factory = new TokenFactory(index, slot.Version);
+        try
+        {
+            entry.Source.Register(Poll, ref factory);
+        }
+        catch
+        {
+            // The source stays the caller's (not disposed) and the slot is released. A source whose Register
+            // throws must leave nothing registered (a second registration of one fd must not undo the first).
+            FreeSlot(index);
+            throw;
+        }
+        slot.Entry = entry;
+        slot.Enabled = true;
+        SourceCount++;
+        if (entry.Source.NeedsLifecycleEvents)
+        {
+            _lifecycleSlots.Add(index);
+        }
+        return new RegistrationToken(index, slot.Version);
+    }
+
+    private ref Slot Resolve(RegistrationToken token, string operation)
+    {
+        if ((uint)token.Slot < (uint)_usedSlots)
+        {
+            ref Slot slot = ref _slots[token.Slot];
+            if (slot.Entry is not null && slot.Version == token.Version)
+            {
+                return ref slot;
+            }
+        }
+        throw new ArgumentException(
+            $"LoopHandle.{operation}: {token} is stale: its source was removed from this loop (or the token belongs to another loop).",
+            nameof(token));
+    }
+
+    /// <summary>The live entry for an event's token, or null when the event is stale or its source disabled.</summary>
+    internal SourceEntry<TData>? EntryFor(Token token)
+    {
+        int index = token.Slot;
+        if ((uint)index < (uint)_usedSlots)
+        {
+            ref Slot slot = ref _slots[index];
+            if (slot.Version == token.Version && slot.Enabled)
+            {
+                return slot.Entry;
+            }
+        }
+        return null;
+    }
+
+    internal static bool IsWakeToken(Token token) => token.Slot == WakeSlot;
+
+    internal static Token WakeToken => new(WakeSlot, 0, 0);
+
+    /// <summary>Marks <paramref name="index"/> as the source being dispatched.</summary>
+    internal void BeginCallback(int index)
+    {
+        _currentSlot = index;
+        _currentPending = PostAction.Continue;
+        _currentRemoved = false;
+    }
+
+    /// <summary>
+    /// Applies what the source returned (or, when it returned <see cref="PostAction.Continue"/>, what its callback
+    /// asked for itself through the handle) once its callback has returned or thrown.
+    /// </summary>
+    internal void EndCallback(int index, SourceEntry<TData> entry, PostAction action)
+    {
+        _currentSlot = -1;
+        ref Slot slot = ref _slots[index];
+        if (!ReferenceEquals(slot.Entry, entry))
+        {
+            return;
+        }
+        if (_currentRemoved)
+        {
+            RemoveNow(index, ref slot);
+            return;
+        }
+        if (action == PostAction.Continue)
+        {
+            action = _currentPending;
+        }
+        switch (action)
+        {
+            case PostAction.Reregister when slot.Enabled:
+                var factory = new TokenFactory(index, slot.Version);
+                entry.Source.Reregister(Poll, ref factory);
+                break;
+            case PostAction.Disable when slot.Enabled:
+                slot.Enabled = false;
+                entry.Source.Unregister(Poll);
+                break;
+            case PostAction.Remove:
+                RemoveNow(index, ref slot);
+                break;
+        }
+    }
+
+    internal IEventSource? SourceAt(int index) => _slots[index].Enabled ? _slots[index].Entry?.Source : null;
+
+    internal int VersionAt(int index) => _slots[index].Version;
+
+    /// <summary>Unregisters and disposes every source (loop disposal).</summary>
+    internal void RemoveAll()
+    {
+        List<Exception>? errors = null;
+        for (int i = 0; i < _usedSlots; i++)
+        {
+            ref Slot slot = ref _slots[i];
+            if (slot.Entry is null)
+            {
+                continue;
+            }
+            try
+            {
+                RemoveNow(i, ref slot);
+            }
+            catch (Exception e)
+            {
+                (errors ??= []).Add(e);
+            }
+        }
+        if (errors is not null)
+        {
+            throw new AggregateException("Disposing the event loop's sources failed.", errors);
+        }
+    }
+
+    private void RemoveNow(int index, ref Slot slot)
+    {
+        SourceEntry<TData> entry = slot.Entry!;
+        bool wasEnabled = slot.Enabled;
+        slot.Entry = null;
+        slot.Enabled = false;
+        SourceCount--;
+        if (entry.Source.NeedsLifecycleEvents)
+        {
+            _lifecycleSlots.Remove(index);
+        }
+        FreeSlot(index);
+        try
+        {
+            if (wasEnabled)
+            {
+                entry.Source.Unregister(Poll);
+            }
+        }
+        finally
+        {
+            (entry.Source as IDisposable)?.Dispose();
+        }
+    }
+
+    private int AllocateSlot()
+    {
+        if (_freeHead >= 0)
+        {
+            int index = _freeHead;
+            _freeHead = _slots[index].NextFree;
+            return index;
+        }
+        if (_usedSlots == _slots.Length)
+        {
+            if (_usedSlots == WakeSlot)
+            {
+                throw new InvalidOperationException($"The event loop holds {WakeSlot} sources, its maximum.");
+            }
+            Array.Resize(ref _slots, _slots.Length * 2);
+        }
+        return _usedSlots++;
+    }
+
+    private void FreeSlot(int index)
+    {
+        ref Slot slot = ref _slots[index];
+        slot.Entry = null;
+        slot.Version = (slot.Version + 1) & Token.VersionMask;
+        slot.NextFree = _freeHead;
+        _freeHead = index;
+    }
+
+    private struct Slot
+    {
+        internal SourceEntry<TData>? Entry;
+        internal int Version;
+        internal bool Enabled;
+        internal int NextFree;
+    }
+}

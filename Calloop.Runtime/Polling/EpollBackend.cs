@@ -1,0 +1,181 @@
+using System;
+using System.Runtime.InteropServices;
+using Calloop.Interop;
+
+namespace Calloop.Polling;
+
+/// <summary>The Linux backend: one epoll instance; sub-millisecond waits through epoll_pwait2.</summary>
+internal sealed unsafe class EpollBackend : PollBackend
+{
+    private readonly FdHandle _epoll;
+    private readonly int _epfd;
+    private readonly int _capacity;
+    private void* _buffer;
+    private bool _hasPWait2 = true;
+
+    internal EpollBackend(int capacity)
+    {
+        int fd = Epoll.Create1(Epoll.EPOLL_CLOEXEC);
+        if (fd < 0)
+        {
+            throw CalloopException.FromErrno("epoll_create1", null, Marshal.GetLastPInvokeError());
+        }
+        _epoll = new FdHandle(fd);
+        _epfd = fd;
+        _capacity = capacity;
+        _buffer = NativeMemory.Alloc((nuint)capacity, (nuint)(Epoll.IsPacked ? sizeof(Epoll.PackedEvent) : sizeof(Epoll.AlignedEvent)));
+    }
+
+    internal override int Fd => _epfd;
+
+    internal override void Add(int fd, Interest interest, Mode mode, Token token) => Control(Epoll.EPOLL_CTL_ADD, "epoll_ctl(ADD)", fd, interest, mode, token);
+
+    internal override void Modify(int fd, Interest interest, Mode mode, Token token) => Control(Epoll.EPOLL_CTL_MOD, "epoll_ctl(MOD)", fd, interest, mode, token);
+
+    internal override void Delete(int fd)
+    {
+        if (Epoll.Ctl(_epfd, Epoll.EPOLL_CTL_DEL, fd, null) < 0)
+        {
+            throw CalloopException.FromErrno("epoll_ctl(DEL)", fd, Marshal.GetLastPInvokeError());
+        }
+    }
+
+    private void Control(int op, string operation, int fd, Interest interest, Mode mode, Token token)
+    {
+        uint events = ToEpoll(interest, mode);
+        int rc;
+        if (Epoll.IsPacked)
+        {
+            Epoll.PackedEvent ev = new() { Events = events, Data = token.Value };
+            rc = Epoll.Ctl(_epfd, op, fd, &ev);
+        }
+        else
+        {
+            Epoll.AlignedEvent ev = new() { Events = events, Data = token.Value };
+            rc = Epoll.Ctl(_epfd, op, fd, &ev);
+        }
+        if (rc < 0)
+        {
+            throw CalloopException.FromErrno(operation, fd, Marshal.GetLastPInvokeError());
+        }
+    }
+
+    private static uint ToEpoll(Interest interest, Mode mode)
+    {
+        uint events = 0;
+        if ((interest & Interest.Readable) != 0)
+        {
+            events |= Epoll.EPOLLIN | Epoll.EPOLLRDHUP;
+        }
+        if ((interest & Interest.Writable) != 0)
+        {
+            events |= Epoll.EPOLLOUT;
+        }
+        return mode switch
+        {
+            Mode.Edge => events | Epoll.EPOLLET,
+            Mode.OneShot => events | Epoll.EPOLLONESHOT,
+            _ => events,
+        };
+    }
+
+    internal override int Wait(Span<PollEvent> events, long timeoutNs)
+    {
+        ObjectDisposedException.ThrowIf(_buffer is null, this);
+        int max = Math.Min(events.Length, _capacity);
+        int n = WaitRaw(max, timeoutNs);
+        if (n <= 0)
+        {
+            return 0;
+        }
+        if (Epoll.IsPacked)
+        {
+            var raw = new ReadOnlySpan<Epoll.PackedEvent>(_buffer, n);
+            for (int i = 0; i < n; i++)
+            {
+                events[i] = new PollEvent(ToReadiness(raw[i].Events), new Token(raw[i].Data));
+            }
+        }
+        else
+        {
+            var raw = new ReadOnlySpan<Epoll.AlignedEvent>(_buffer, n);
+            for (int i = 0; i < n; i++)
+            {
+                events[i] = new PollEvent(ToReadiness(raw[i].Events), new Token(raw[i].Data));
+            }
+        }
+        return n;
+    }
+
+    private int WaitRaw(int max, long timeoutNs)
+    {
+        int n;
+        if (_hasPWait2)
+        {
+            if (timeoutNs < 0)
+            {
+                n = Epoll.PWait2(_epfd, _buffer, max, null, null);
+            }
+            else
+            {
+                Timespec ts = Timespec.FromNanoseconds(timeoutNs);
+                n = Epoll.PWait2(_epfd, _buffer, max, &ts, null);
+            }
+            if (n >= 0)
+            {
+                return n;
+            }
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Libc.EINTR)
+            {
+                return 0;
+            }
+            if (errno != Libc.ENOSYS)
+            {
+                throw CalloopException.FromErrno("epoll_pwait2", _epfd, errno);
+            }
+            _hasPWait2 = false;
+        }
+        // Older kernels: millisecond waits, rounded up so that a timer is never woken for early.
+        int ms = timeoutNs < 0 ? -1 : (int)Math.Min((timeoutNs + 999_999) / 1_000_000, int.MaxValue);
+        n = Epoll.Wait(_epfd, _buffer, max, ms);
+        if (n < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Libc.EINTR)
+            {
+                return 0;
+            }
+            throw CalloopException.FromErrno("epoll_wait", _epfd, errno);
+        }
+        return n;
+    }
+
+    private static Readiness ToReadiness(uint events)
+    {
+        Readiness r = Readiness.None;
+        if ((events & (Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLHUP)) != 0)
+        {
+            r |= Readiness.Readable;
+        }
+        if ((events & Epoll.EPOLLOUT) != 0)
+        {
+            r |= Readiness.Writable;
+        }
+        if ((events & Epoll.EPOLLERR) != 0)
+        {
+            r |= Readiness.Error;
+        }
+        return r;
+    }
+
+    public override void Dispose()
+    {
+        if (_buffer is not null)
+        {
+            NativeMemory.Free(_buffer);
+            _buffer = null;
+        }
+        _epoll.Dispose();
+    }
+}

@@ -1,0 +1,70 @@
+using System;
+using System.Runtime.InteropServices;
+using Calloop.Timers;
+
+namespace Calloop;
+
+/// <summary>
+/// The loop's poller, handed to <see cref="IEventSource.Register"/>, <see cref="IEventSource.Reregister"/> and
+/// <see cref="IEventSource.Unregister"/> so that a source can register its file descriptors (and, for the
+/// built-in timers, its deadlines). Only usable on the loop's thread.
+/// </summary>
+public sealed class Poll
+{
+    private readonly Polling.PollBackend _backend;
+
+    internal Poll(Polling.PollBackend backend)
+    {
+        _backend = backend;
+        Timers = new TimerWheel(Instant.Now.Nanoseconds);
+    }
+
+    internal TimerWheel Timers { get; }
+
+    /// <summary>The poller's own descriptor: readable when any registered descriptor is ready.</summary>
+    internal int Fd => _backend.Fd;
+
+    /// <summary>Starts watching <paramref name="fd"/>; its events will carry <paramref name="token"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fd"/> is negative.</exception>
+    /// <exception cref="CalloopException">The kernel refused (for example EBADF for a closed descriptor, EEXIST when it is already registered).</exception>
+    public void Register(int fd, Interest interest, Mode mode, Token token)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fd);
+        _backend.Add(fd, interest, mode, token);
+    }
+
+    /// <summary>Starts watching the descriptor owned by <paramref name="handle"/>.</summary>
+    /// <exception cref="ObjectDisposedException">The handle is closed.</exception>
+    public void Register(SafeHandle handle, Interest interest, Mode mode, Token token) => Register(FdOf(handle), interest, mode, token);
+
+    /// <summary>Changes the interest, mode or token of a registered descriptor (and re-arms a one-shot registration).</summary>
+    public void Reregister(int fd, Interest interest, Mode mode, Token token)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fd);
+        _backend.Modify(fd, interest, mode, token);
+    }
+
+    /// <summary>Changes the registration of the descriptor owned by <paramref name="handle"/>.</summary>
+    public void Reregister(SafeHandle handle, Interest interest, Mode mode, Token token) => Reregister(FdOf(handle), interest, mode, token);
+
+    /// <summary>Stops watching <paramref name="fd"/>.</summary>
+    public void Unregister(int fd)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fd);
+        _backend.Delete(fd);
+    }
+
+    /// <summary>Stops watching the descriptor owned by <paramref name="handle"/>.</summary>
+    public void Unregister(SafeHandle handle) => Unregister(FdOf(handle));
+
+    internal int Wait(Span<PollEvent> events, long timeoutNs) => _backend.Wait(events, timeoutNs);
+
+    internal void DisposeBackend() => _backend.Dispose();
+
+    private static int FdOf(SafeHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        ObjectDisposedException.ThrowIf(handle.IsClosed, handle);
+        return (int)handle.DangerousGetHandle().ToInt64();
+    }
+}

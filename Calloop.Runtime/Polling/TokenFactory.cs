@@ -1,0 +1,33 @@
+using System;
+
+namespace Calloop;
+
+/// <summary>
+/// Hands out the <see cref="Token"/>s a source uses to register its descriptors and timers. The loop
+/// passes a fresh factory to every <see cref="IEventSource.Register"/> and <see cref="IEventSource.Reregister"/>
+/// call; a composite source passes it on, by reference, to each of its children in turn.
+/// </summary>
+public struct TokenFactory
+{
+    private readonly int _slot;
+    private readonly int _version;
+    private int _nextSubId;
+
+    internal TokenFactory(int slot, int version)
+    {
+        _slot = slot;
+        _version = version;
+        _nextSubId = 0;
+    }
+
+    /// <summary>Returns a token not yet handed out for this registration.</summary>
+    /// <exception cref="InvalidOperationException">More than 65,536 tokens were requested in one registration.</exception>
+    public Token NextToken()
+    {
+        if (_nextSubId > 0xFFFF)
+        {
+            throw new InvalidOperationException("A source asked for more than 65536 tokens in one registration.");
+        }
+        return new Token(_slot, _version, _nextSubId++);
+    }
+}

@@ -1,0 +1,52 @@
+using System;
+using System.Threading;
+using Calloop.Interop;
+
+namespace Calloop;
+
+/// <summary>
+/// The sending side of a ping: wakes its <see cref="PingSource"/>, whose callback then runs once however many
+/// pings arrived since the last dispatch. Thread-safe: <see cref="Send"/> may be called from any thread.
+/// When every <see cref="Ping"/> (the first and its clones) is disposed, the source delivers a pending ping and
+/// then removes itself from the loop.
+/// </summary>
+public sealed class Ping : IDisposable
+{
+    private readonly PingState _state;
+    private int _disposed;
+
+    private Ping(PingState state) => _state = state;
+
+    /// <summary>Creates a connected pair: the <see cref="Ping"/> to send with and the <see cref="PingSource"/> to insert into a loop.</summary>
+    /// <exception cref="CalloopException">The eventfd could not be created.</exception>
+    public static (Ping Ping, PingSource Source) Create()
+    {
+        var state = new PingState();
+        return (new Ping(state), new PingSource(state));
+    }
+
+    /// <summary>Wakes the source. Costs one eventfd write; never blocks.</summary>
+    /// <exception cref="ObjectDisposedException">This ping was disposed.</exception>
+    public void Send()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        Libc.WriteCounter(_state.Fd.Fd, PingState.PingIncrement, "write (ping eventfd)");
+    }
+
+    /// <summary>Another sender for the same source; the source stays until every sender is disposed.</summary>
+    public Ping Clone()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        _state.AddSender();
+        return new Ping(_state);
+    }
+
+    /// <summary>Drops this sender. Harmless when repeated.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _state.RemoveSender();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System;
+using Calloop.Timers;
+
+namespace Calloop;
+
+/// <summary>
+/// A timer event source. Its event is the deadline it was scheduled for; its callback returns a
+/// <see cref="TimeoutAction"/> saying whether to fire again. Timers never fire early, fire in deadline order
+/// (ties in the order they were scheduled), and a deadline too far away to represent never fires.
+/// </summary>
+/// <example><code>
+/// handle.InsertSource(Timer.FromDuration(TimeSpan.FromSeconds(2)), (deadline, ref _, ref signal) =>
+/// {
+///     signal.Stop();
+///     return TimeoutAction.Drop;
+/// });
+/// </code></example>
+public sealed class Timer : IEventSource<Instant, Unit, TimeoutAction>
+{
+    private Instant _deadline;
+    private Token _token;
+    private TimerKey _key;
+    private bool _scheduled;
+
+    private Timer(Instant deadline) => _deadline = deadline;
+
+    /// <summary>A timer that fires as soon as the loop dispatches.</summary>
+    public static Timer Immediate() => new(Instant.Now);
+
+    /// <summary>A timer that fires <paramref name="duration"/> from now. <see cref="TimeSpan.MaxValue"/> never fires.</summary>
+    public static Timer FromDuration(TimeSpan duration) => new(Instant.Now + duration);
+
+    /// <summary>A timer that fires at <paramref name="deadline"/> (at once if it has passed).</summary>
+    public static Timer FromDeadline(Instant deadline) => new(deadline);
+
+    /// <summary>The deadline the timer is (or will be) scheduled for; <see cref="Instant.MaxValue"/> for never.</summary>
+    public Instant Deadline => _deadline;
+
+    /// <summary>Changes the deadline; call <see cref="LoopHandle{TData}.Update"/> if the timer is in a loop.</summary>
+    public void SetDeadline(Instant deadline) => _deadline = deadline;
+
+    /// <summary>Changes the deadline to <paramref name="duration"/> from now; call <see cref="LoopHandle{TData}.Update"/> if the timer is in a loop.</summary>
+    public void SetDuration(TimeSpan duration) => _deadline = Instant.Now + duration;
+
+    /// <inheritdoc/>
+    public void Register(Poll poll, ref TokenFactory tokenFactory)
+    {
+        _token = tokenFactory.NextToken();
+        if (_deadline != Instant.MaxValue)
+        {
+            _key = poll.Timers.Insert(_deadline.Nanoseconds, _token.Value);
+            _scheduled = true;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Reregister(Poll poll, ref TokenFactory tokenFactory)
+    {
+        Unregister(poll);
+        Register(poll, ref tokenFactory);
+    }
+
+    /// <inheritdoc/>
+    public void Unregister(Poll poll)
+    {
+        if (_scheduled)
+        {
+            poll.Timers.Cancel(_key);
+            _scheduled = false;
+        }
+    }
+
+    /// <inheritdoc/>
+    public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
+        where TCallback : IEventCallback<Instant, Unit, TimeoutAction>, allows ref struct
+    {
+        if (!_scheduled || token != _token)
+        {
+            return PostAction.Continue;
+        }
+        // The wheel has already let go of this timer.
+        _scheduled = false;
+        Unit metadata = default;
+        TimeoutAction action = callback.Invoke(_deadline, ref metadata);
+        if (action.NextDeadline(Instant.Now) is Instant next)
+        {
+            _deadline = next;
+            return PostAction.Reregister;
+        }
+        return PostAction.Remove;
+    }
+}

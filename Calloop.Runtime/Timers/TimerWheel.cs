@@ -1,0 +1,322 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics;
+
+namespace Calloop.Timers;
+
+/// <summary>
+/// A hierarchical timing wheel: six levels of 64 buckets, the finest bucket 2^20 ns (about 1 ms) wide.
+/// Insert and cancel are O(1) (intrusive doubly linked lists over a pooled node array); each timer keeps
+/// its exact deadline, so buckets only group timers and never round them; expired timers come out in
+/// deadline order, ties in insertion order. Deadlines more than about two years away wait in an overflow
+/// list that is re-examined every few days. Not thread-safe: owned by one loop.
+/// </summary>
+internal sealed class TimerWheel
+{
+    private const int LevelBits = 6;
+    private const int SlotsPerLevel = 1 << LevelBits;
+    private const int SlotMask = SlotsPerLevel - 1;
+    private const int Levels = 6;
+    private const int TickShift = 20;
+    private const long WheelRangeTicks = 1L << (LevelBits * Levels);
+    private const long OverflowRecheckTicks = 1L << 30;
+
+    private const int BucketFree = -1;
+    private const int BucketOverflow = -2;
+    private const int None = -1;
+
+    private Node[] _nodes = new Node[64];
+    private int _freeHead = None;
+    private int _used;
+    private readonly int[] _heads = new int[Levels * SlotsPerLevel];
+    private readonly ulong[] _occupied = new ulong[Levels];
+    private int _overflowHead = None;
+    private long _elapsedTick;
+    private long _overflowCheckedTick;
+    private long _sequence;
+
+    internal TimerWheel(long nowNs)
+    {
+        _heads.AsSpan().Fill(None);
+        _elapsedTick = nowNs >> TickShift;
+        _overflowCheckedTick = _elapsedTick;
+    }
+
+    /// <summary>Number of pending timers.</summary>
+    internal int Count { get; private set; }
+
+    /// <summary>Schedules <paramref name="token"/> for <paramref name="deadlineNs"/>. O(1).</summary>
+    internal TimerKey Insert(long deadlineNs, ulong token)
+    {
+        int index = AllocateNode();
+        ref Node node = ref _nodes[index];
+        node.Deadline = deadlineNs;
+        node.Sequence = _sequence++;
+        node.Token = token;
+        Place(index);
+        Count++;
+        return new TimerKey(index, node.Version);
+    }
+
+    /// <summary>Removes a pending timer. O(1). Returns false if it already fired or was cancelled.</summary>
+    internal bool Cancel(TimerKey key)
+    {
+        if ((uint)key.Index >= (uint)_used)
+        {
+            return false;
+        }
+        ref Node node = ref _nodes[key.Index];
+        if (node.Version != key.Version || node.Bucket == BucketFree)
+        {
+            return false;
+        }
+        Unlink(key.Index);
+        FreeNode(key.Index);
+        Count--;
+        return true;
+    }
+
+    /// <summary>
+    /// The time (ns) by which the loop must next look at the wheel: the exact earliest deadline when it is
+    /// in the finest level, otherwise the start of the next bucket to cascade. Null when nothing is pending.
+    /// </summary>
+    internal long? NextWakeNs()
+    {
+        long wake = long.MaxValue;
+        if (NextBucket(out int level, out int slot, out long startTick))
+        {
+            if (level == 0)
+            {
+                for (int i = _heads[slot]; i != None; i = _nodes[i].Next)
+                {
+                    wake = Math.Min(wake, _nodes[i].Deadline);
+                }
+            }
+            else
+            {
+                wake = startTick << TickShift;
+            }
+        }
+        if (_overflowHead != None)
+        {
+            wake = Math.Min(wake, (_overflowCheckedTick + OverflowRecheckTicks) << TickShift);
+        }
+        return wake == long.MaxValue ? null : wake;
+    }
+
+    /// <summary>
+    /// Moves every timer whose deadline is at or before <paramref name="nowNs"/> out of the wheel into
+    /// <paramref name="expired"/>, in deadline order (ties in insertion order).
+    /// </summary>
+    internal void Expire(long nowNs, List<ExpiredTimer> expired)
+    {
+        long nowTick = nowNs >> TickShift;
+        if (_overflowHead != None && nowTick - _overflowCheckedTick >= OverflowRecheckTicks)
+        {
+            RecheckOverflow(nowTick);
+        }
+        while (NextBucket(out int level, out int slot, out long startTick) && startTick <= nowTick)
+        {
+            int bucket = level * SlotsPerLevel + slot;
+            int head = _heads[bucket];
+            _heads[bucket] = None;
+            _occupied[level] &= ~(1UL << slot);
+            _elapsedTick = Math.Max(_elapsedTick, startTick);
+            if (level == 0)
+            {
+                int first = expired.Count;
+                for (int i = head; i != None;)
+                {
+                    int next = _nodes[i].Next;
+                    ref Node node = ref _nodes[i];
+                    if (node.Deadline <= nowNs)
+                    {
+                        expired.Add(new ExpiredTimer(node.Deadline, node.Sequence, node.Token));
+                        FreeNode(i);
+                        Count--;
+                    }
+                    else
+                    {
+                        Place(i);
+                    }
+                    i = next;
+                }
+                SortTail(expired, first);
+                if (_heads[bucket] != None)
+                {
+                    // What is left of this bucket is due later within it: nothing later is due either.
+                    break;
+                }
+            }
+            else
+            {
+                for (int i = head; i != None;)
+                {
+                    int next = _nodes[i].Next;
+                    Place(i);
+                    i = next;
+                }
+            }
+        }
+        _elapsedTick = Math.Max(_elapsedTick, nowTick);
+    }
+
+    private static void SortTail(List<ExpiredTimer> expired, int first)
+    {
+        int count = expired.Count - first;
+        if (count > 1)
+        {
+            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(expired).Slice(first, count).Sort(default(ExpiredOrder));
+        }
+    }
+
+    private void RecheckOverflow(long nowTick)
+    {
+        _overflowCheckedTick = nowTick;
+        int i = _overflowHead;
+        _overflowHead = None;
+        while (i != None)
+        {
+            int next = _nodes[i].Next;
+            Place(i);
+            i = next;
+        }
+    }
+
+    /// <summary>Links node <paramref name="index"/> into the bucket its deadline belongs to, relative to the wheel's position.</summary>
+    private void Place(int index)
+    {
+        ref Node node = ref _nodes[index];
+        long whenTick = Math.Max(node.Deadline >> TickShift, _elapsedTick);
+        if (whenTick - _elapsedTick >= WheelRangeTicks - OverflowRecheckTicks)
+        {
+            // Too far away for the wheel's last rotation to tell apart from the current one.
+            node.Bucket = BucketOverflow;
+            PushFront(ref _overflowHead, index);
+            return;
+        }
+        long masked = Math.Min((_elapsedTick ^ whenTick) | SlotMask, WheelRangeTicks - 1);
+        int level = (63 - BitOperations.LeadingZeroCount((ulong)masked)) / LevelBits;
+        int slot = (int)(whenTick >> (level * LevelBits)) & SlotMask;
+        int bucket = level * SlotsPerLevel + slot;
+        node.Bucket = bucket;
+        PushFront(ref _heads[bucket], index);
+        _occupied[level] |= 1UL << slot;
+    }
+
+    private void PushFront(ref int head, int index)
+    {
+        ref Node node = ref _nodes[index];
+        node.Prev = None;
+        node.Next = head;
+        if (head != None)
+        {
+            _nodes[head].Prev = index;
+        }
+        head = index;
+    }
+
+    private void Unlink(int index)
+    {
+        ref Node node = ref _nodes[index];
+        if (node.Prev != None)
+        {
+            _nodes[node.Prev].Next = node.Next;
+        }
+        else if (node.Bucket == BucketOverflow)
+        {
+            _overflowHead = node.Next;
+        }
+        else
+        {
+            _heads[node.Bucket] = node.Next;
+            if (node.Next == None)
+            {
+                _occupied[node.Bucket / SlotsPerLevel] &= ~(1UL << (node.Bucket % SlotsPerLevel));
+            }
+        }
+        if (node.Next != None)
+        {
+            _nodes[node.Next].Prev = node.Prev;
+        }
+    }
+
+    /// <summary>The earliest non-empty bucket: the lowest level's next occupied slot, and the tick it starts at.</summary>
+    private bool NextBucket(out int level, out int slot, out long startTick)
+    {
+        for (level = 0; level < Levels; level++)
+        {
+            ulong occupied = _occupied[level];
+            if (occupied == 0)
+            {
+                continue;
+            }
+            int shift = level * LevelBits;
+            int nowSlot = (int)(_elapsedTick >> shift) & SlotMask;
+            int distance = BitOperations.TrailingZeroCount(BitOperations.RotateRight(occupied, nowSlot));
+            slot = (nowSlot + distance) & SlotMask;
+            long levelRange = 1L << (shift + LevelBits);
+            long levelStart = _elapsedTick & ~(levelRange - 1);
+            startTick = levelStart + ((long)slot << shift);
+            if (startTick + (1L << shift) <= _elapsedTick)
+            {
+                startTick += levelRange;
+            }
+            return true;
+        }
+        slot = 0;
+        startTick = 0;
+        return false;
+    }
+
+    private int AllocateNode()
+    {
+        if (_freeHead != None)
+        {
+            int index = _freeHead;
+            _freeHead = _nodes[index].Next;
+            return index;
+        }
+        if (_used == _nodes.Length)
+        {
+            Array.Resize(ref _nodes, _nodes.Length * 2);
+        }
+        return _used++;
+    }
+
+    private void FreeNode(int index)
+    {
+        ref Node node = ref _nodes[index];
+        node.Bucket = BucketFree;
+        node.Version++;
+        node.Prev = None;
+        node.Next = _freeHead;
+        _freeHead = index;
+    }
+
+    private struct Node
+    {
+        internal long Deadline;
+        internal long Sequence;
+        internal ulong Token;
+        internal int Next;
+        internal int Prev;
+        internal int Bucket;
+        internal int Version;
+    }
+
+    private readonly struct ExpiredOrder : IComparer<ExpiredTimer>
+    {
+        public int Compare(ExpiredTimer x, ExpiredTimer y)
+        {
+            int c = x.Deadline.CompareTo(y.Deadline);
+            return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
+        }
+    }
+}
+
+/// <summary>Identifies a pending timer in a <see cref="TimerWheel"/>: node index and its version.</summary>
+internal readonly record struct TimerKey(int Index, int Version);
+
+/// <summary>A timer taken out of the wheel because its deadline passed.</summary>
+internal readonly record struct ExpiredTimer(long Deadline, long Sequence, ulong Token);

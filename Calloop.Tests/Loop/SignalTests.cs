@@ -1,0 +1,98 @@
+using System;
+using System.Threading;
+using NUnit.Framework;
+
+namespace Calloop.Tests.Loop;
+
+public class SignalTests
+{
+    [Test]
+    public void WakeupFromAnotherThreadEndsABlockingDispatch()
+    {
+        using var loop = new EventLoop<int>();
+        LoopSignal signal = loop.GetSignal();
+        var thread = new Thread(() => signal.Wakeup());
+        thread.Start();
+        int data = 0;
+        loop.Dispatch(null, ref data);
+        thread.Join();
+        Assert.That(thread.IsAlive, Is.False);
+    }
+
+    [Test]
+    public void StopAndWakeupFromAnotherThreadEndRun()
+    {
+        using var loop = new EventLoop<int>();
+        LoopSignal signal = loop.GetSignal();
+        using var running = new ManualResetEventSlim();
+        // The first dispatch of Run fires this timer; only then does the other thread stop the loop, which by
+        // then is blocked in a wait with no timeout.
+        loop.Handle.InsertSource(Timer.Immediate(), (_, ref _, ref _) =>
+        {
+            running.Set();
+            return TimeoutAction.Drop;
+        });
+        var thread = new Thread(() =>
+        {
+            running.Wait();
+            signal.Stop();
+            signal.Wakeup();
+        });
+        thread.Start();
+        int dispatches = 0;
+        loop.Run(null, ref dispatches, (ref n) => n++);
+        thread.Join();
+        Assert.That(dispatches, Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
+    public void StopFromACallbackEndsRunAfterThatDispatch()
+    {
+        using var loop = new EventLoop<LoopSignal>();
+        loop.Handle.InsertSource(Timer.Immediate(), (_, ref _, ref signal) =>
+        {
+            signal.Stop();
+            return TimeoutAction.Drop;
+        });
+        LoopSignal data = loop.GetSignal();
+        loop.Run(TimeSpan.FromSeconds(30), ref data);
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+    }
+
+    [Test]
+    public void RunClearsAStopRequestedBeforeIt()
+    {
+        using var loop = new EventLoop<LoopSignal>();
+        LoopSignal signal = loop.GetSignal();
+        signal.Stop();
+        int dispatches = 0;
+        loop.Run(TimeSpan.Zero, ref signal, (ref s) =>
+        {
+            if (++dispatches == 3)
+            {
+                s.Stop();
+            }
+        });
+        Assert.That(dispatches, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void ManyWakeupsCoalesceIntoOneEventfdWrite()
+    {
+        using var waker = new Waker();
+        for (int i = 0; i < 100; i++)
+        {
+            waker.Wake();
+        }
+        Assert.That(Interop.Libc.ReadCounter(waker.Fd, out ulong counter, "test"), Is.True);
+        Assert.That(counter, Is.EqualTo(1), "100 wake-ups before the loop drained must cost one write");
+
+        // Until the loop drains, further wake-ups write nothing; after it, the next one writes again.
+        waker.Wake();
+        Assert.That(Interop.Libc.ReadCounter(waker.Fd, out _, "test"), Is.False);
+        waker.Drain();
+        waker.Wake();
+        Assert.That(Interop.Libc.ReadCounter(waker.Fd, out counter, "test"), Is.True);
+        Assert.That(counter, Is.EqualTo(1));
+    }
+}

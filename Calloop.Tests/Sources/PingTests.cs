@@ -1,0 +1,109 @@
+using System;
+using NUnit.Framework;
+
+namespace Calloop.Tests.Sources;
+
+public class PingTests
+{
+    [Test]
+    public void ManyPingsCoalesceIntoOneEvent()
+    {
+        using var loop = new EventLoop<int>();
+        var (ping, source) = Ping.Create();
+        using var _ = ping;
+        loop.Handle.InsertSource(source, (_, ref _, ref n) => n++);
+        ping.Send();
+        ping.Send();
+        ping.Send();
+        int calls = 0;
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.EqualTo(1));
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.EqualTo(1), "the eventfd is drained");
+    }
+
+    [Test]
+    public void DisposingTheOnlySenderRemovesTheSourceWithoutACallback()
+    {
+        using var loop = new EventLoop<int>();
+        var (ping, source) = Ping.Create();
+        loop.Handle.InsertSource(source, (_, ref _, ref n) => n++);
+        ping.Dispose();
+        int calls = 0;
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.Zero);
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+    }
+
+    [Test]
+    public void APendingPingIsDeliveredBeforeTheSourceRemovesItself()
+    {
+        using var loop = new EventLoop<int>();
+        var (ping, source) = Ping.Create();
+        loop.Handle.InsertSource(source, (_, ref _, ref n) => n++);
+        ping.Send();
+        ping.Dispose();
+        int calls = 0;
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.EqualTo(1));
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+    }
+
+    [Test]
+    public void TheSourceSurvivesUntilEverySenderIsDisposed()
+    {
+        using var loop = new EventLoop<int>();
+        var (sender0, source) = Ping.Create();
+        Ping sender1 = sender0.Clone();
+        Ping sender2 = sender1.Clone();
+        loop.Handle.InsertSource(source, (_, ref _, ref n) => n++);
+        int calls = 0;
+
+        sender0.Send();
+        sender0.Dispose();
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.EqualTo(1));
+        Assert.That(loop.Handle.SourceCount, Is.EqualTo(1));
+
+        sender1.Send();
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.EqualTo(2));
+
+        sender1.Dispose();
+        sender2.Dispose();
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.EqualTo(2));
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+    }
+
+    [Test]
+    public void SendAfterDisposeThrowsObjectDisposed()
+    {
+        var (ping, source) = Ping.Create();
+        ping.Dispose();
+        ping.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => ping.Send());
+        source.Dispose();
+    }
+
+    [Test]
+    public void PingsFromAnotherThreadWakeABlockingDispatch()
+    {
+        using var loop = new EventLoop<int>();
+        var (ping, source) = Ping.Create();
+        loop.Handle.InsertSource(source, (_, ref _, ref n) => n++);
+        var thread = new System.Threading.Thread(() =>
+        {
+            ping.Send();
+            ping.Dispose();
+        });
+        thread.Start();
+        int calls = 0;
+        while (loop.Handle.SourceCount > 0)
+        {
+            loop.Dispatch(null, ref calls);
+        }
+        thread.Join();
+        Assert.That(calls, Is.EqualTo(1));
+    }
+}

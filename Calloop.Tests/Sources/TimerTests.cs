@@ -1,0 +1,197 @@
+using System;
+using System.Collections.Generic;
+using NUnit.Framework;
+
+namespace Calloop.Tests.Sources;
+
+public class TimerTests
+{
+    private sealed class Fired
+    {
+        public int Count;
+        public Instant At;
+        public readonly List<int> Order = [];
+    }
+
+    private static RegistrationToken Insert(EventLoop<Fired> loop, Timer timer) =>
+        loop.Handle.InsertSource(timer, (deadline, ref _, ref f) =>
+        {
+            f.At = Instant.Now;
+            Assert.That(f.At, Is.GreaterThanOrEqualTo(deadline), "a timer must never fire before its deadline");
+            f.Count++;
+            return TimeoutAction.Drop;
+        });
+
+    [Test]
+    public void SimpleTimer()
+    {
+        using var loop = new EventLoop<Fired>();
+        Insert(loop, Timer.FromDuration(TimeSpan.FromMilliseconds(100)));
+        var fired = new Fired();
+        loop.Dispatch(TimeSpan.Zero, ref fired);
+        Assert.That(fired.Count, Is.Zero);
+        loop.Dispatch(TimeSpan.FromSeconds(10), ref fired);
+        Assert.That(fired.Count, Is.EqualTo(1));
+        Assert.That(loop.Handle.SourceCount, Is.Zero, "TimeoutAction.Drop removes the timer");
+    }
+
+    [Test]
+    public void ImmediateTimerFiresOnAZeroTimeoutDispatch()
+    {
+        using var loop = new EventLoop<Fired>();
+        Insert(loop, Timer.Immediate());
+        var fired = new Fired();
+        loop.Dispatch(TimeSpan.Zero, ref fired);
+        Assert.That(fired.Count, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void DispatchWithNoTimeoutWaitsForTheTimer()
+    {
+        using var loop = new EventLoop<Fired>();
+        var timer = Timer.FromDuration(TimeSpan.FromMilliseconds(30));
+        Instant deadline = timer.Deadline;
+        Insert(loop, timer);
+        var fired = new Fired();
+        loop.Dispatch(null, ref fired);
+        Assert.That(fired.Count, Is.EqualTo(1));
+        Assert.That(fired.At, Is.GreaterThanOrEqualTo(deadline));
+    }
+
+    [Test]
+    public void HighPrecision()
+    {
+        using var loop = new EventLoop<Fired>();
+        Insert(loop, Timer.FromDuration(TimeSpan.FromMilliseconds(100)));
+        var fired = new Fired();
+        loop.Dispatch(TimeSpan.Zero, ref fired);
+        Assert.That(fired.Count, Is.Zero);
+        loop.Dispatch(TimeSpan.FromMicroseconds(10_200), ref fired);
+        Assert.That(fired.Count, Is.Zero, "not fired 10 ms into a 100 ms timer");
+        for (int i = 0; i < 100 && fired.Count == 0; i++)
+        {
+            loop.Dispatch(TimeSpan.FromMilliseconds(100), ref fired);
+        }
+        Assert.That(fired.Count, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void WaitsAreSubMillisecondPrecise()
+    {
+        // A deadline 1.5 ms away must not be woken for at 1 ms (never early) nor rounded to 2 ms by the wait.
+        using var loop = new EventLoop<Fired>();
+        var fired = new Fired();
+        for (int i = 0; i < 20; i++)
+        {
+            var timer = Timer.FromDuration(TimeSpan.FromMicroseconds(1500));
+            Instant deadline = timer.Deadline;
+            Insert(loop, timer);
+            while (fired.Count == i)
+            {
+                loop.Dispatch(null, ref fired);
+            }
+            Assert.That(fired.At, Is.GreaterThanOrEqualTo(deadline));
+        }
+    }
+
+    [Test]
+    public void CancelledTimerNeverFires()
+    {
+        using var loop = new EventLoop<Fired>();
+        RegistrationToken token = Insert(loop, Timer.FromDuration(TimeSpan.FromMilliseconds(50)));
+        var fired = new Fired();
+        loop.Dispatch(TimeSpan.Zero, ref fired);
+        loop.Handle.Remove(token);
+        loop.Dispatch(TimeSpan.FromMilliseconds(150), ref fired);
+        Assert.That(fired.Count, Is.Zero);
+    }
+
+    [Test]
+    public void RepeatingTimerWithToDuration()
+    {
+        using var loop = new EventLoop<Fired>();
+        Instant last = Instant.Now;
+        loop.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromMilliseconds(20)), (deadline, ref _, ref f) =>
+        {
+            Assert.That(Instant.Now, Is.GreaterThanOrEqualTo(deadline));
+            Assert.That(deadline - last, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(20)));
+            last = deadline;
+            f.Count++;
+            return f.Count < 3 ? TimeoutAction.ToDuration(TimeSpan.FromMilliseconds(20)) : TimeoutAction.Drop;
+        });
+        var fired = new Fired();
+        while (loop.Handle.SourceCount > 0)
+        {
+            loop.Dispatch(null, ref fired);
+        }
+        Assert.That(fired.Count, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void RepeatingTimerWithToInstant()
+    {
+        using var loop = new EventLoop<Fired>();
+        loop.Handle.InsertSource(Timer.Immediate(), (deadline, ref _, ref f) =>
+        {
+            f.Count++;
+            return f.Count < 5 ? TimeoutAction.ToInstant(deadline + TimeSpan.FromMilliseconds(1)) : TimeoutAction.Drop;
+        });
+        var fired = new Fired();
+        while (loop.Handle.SourceCount > 0)
+        {
+            loop.Dispatch(null, ref fired);
+        }
+        Assert.That(fired.Count, Is.EqualTo(5));
+    }
+
+    [Test]
+    public void HugeDurationsNeverFireAndNeverThrow()
+    {
+        using var loop = new EventLoop<Fired>();
+        loop.Handle.InsertSource(Timer.FromDuration(TimeSpan.MaxValue), (_, ref _, ref _) => throw new AssertionException("a never-timer fired"));
+        loop.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromDays(365 * 100)), (_, ref _, ref _) => throw new AssertionException("a 100-year timer fired"));
+        Insert(loop, Timer.FromDuration(TimeSpan.FromMilliseconds(20)));
+        var fired = new Fired();
+        loop.Dispatch(null, ref fired);
+        loop.Dispatch(TimeSpan.FromMilliseconds(30), ref fired);
+        Assert.That(fired.Count, Is.EqualTo(1));
+        Assert.That(Timer.FromDuration(TimeSpan.MaxValue).Deadline, Is.EqualTo(Instant.MaxValue));
+    }
+
+    [Test]
+    public void ExpiredTimersFireInDeadlineOrderAndTiesInInsertionOrder()
+    {
+        using var loop = new EventLoop<Fired>();
+        Instant now = Instant.Now;
+        int[] offsetsUs = [500, 100, 300, 100, 100, 0, 300];
+        for (int i = 0; i < offsetsUs.Length; i++)
+        {
+            int id = i;
+            loop.Handle.InsertSource(Timer.FromDeadline(now + TimeSpan.FromMicroseconds(offsetsUs[i])), (_, ref _, ref f) =>
+            {
+                f.Order.Add(id);
+                return TimeoutAction.Drop;
+            });
+        }
+        var fired = new Fired();
+        // Wait until all are due, then dispatch them in one batch.
+        while (Instant.Now < now + TimeSpan.FromMicroseconds(600))
+        {
+        }
+        loop.Dispatch(TimeSpan.Zero, ref fired);
+        Assert.That(fired.Order, Is.EqualTo(new[] { 5, 1, 3, 4, 2, 6, 0 }));
+    }
+
+    [Test]
+    public void UpdateReschedulesAnInsertedTimer()
+    {
+        using var loop = new EventLoop<Fired>();
+        var timer = Timer.FromDuration(TimeSpan.FromHours(1));
+        RegistrationToken token = Insert(loop, timer);
+        timer.SetDuration(TimeSpan.Zero);
+        loop.Handle.Update(token);
+        var fired = new Fired();
+        loop.Dispatch(TimeSpan.FromSeconds(10), ref fired);
+        Assert.That(fired.Count, Is.EqualTo(1));
+    }
+}
