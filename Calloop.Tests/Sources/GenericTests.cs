@@ -103,4 +103,17 @@ public class GenericTests
         Assert.That(c.IsClosed, Is.False);
         c.Dispose();
     }
+
+    [Test]
+    public void ASocketClosedWhileRegisteredCanStillBeRemoved()
+    {
+        using var loop = new EventLoop<int>();
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        RegistrationToken token = loop.Handle.InsertSource(Generic.From(socket, Interest.Readable, Mode.Level, leaveOpen: true), (_, ref _, ref _) => PostAction.Continue);
+        socket.Dispose();
+        Assert.DoesNotThrow(() => loop.Handle.Remove(token));
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+        int data = 0;
+        loop.Dispatch(TimeSpan.Zero, ref data);
+    }
 }

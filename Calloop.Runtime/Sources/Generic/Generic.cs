@@ -21,14 +21,20 @@ public static class Generic
     }
 
     /// <summary>
-    /// Watches a socket. While the source lives the socket's descriptor stays open; disposing the source
-    /// disposes the socket unless <paramref name="leaveOpen"/> is true. Put the socket in non-blocking mode
-    /// (<see cref="Socket.Blocking"/> = false) to read it from callbacks.
+    /// Watches a socket. Disposing the source disposes the socket unless <paramref name="leaveOpen"/> is true.
+    /// Put the socket in non-blocking mode (<see cref="Socket.Blocking"/> = false) to read it from callbacks.
     /// </summary>
+    /// <remarks>
+    /// Unlike other handles, a socket's descriptor is not held open by the source (a <see cref="Socket"/> waits on
+    /// dispose for every holder to let go): remove the source before disposing a socket created with
+    /// <paramref name="leaveOpen"/>.
+    /// </remarks>
+    /// <exception cref="ObjectDisposedException">The socket is already disposed.</exception>
     public static Generic<Socket> From(Socket socket, Interest interest, Mode mode, bool leaveOpen = false)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        return new Generic<Socket>(socket, socket.SafeHandle, interest, mode, leaveOpen);
+        ObjectDisposedException.ThrowIf(socket.SafeHandle.IsClosed, socket);
+        return new Generic<Socket>(socket, (int)socket.SafeHandle.DangerousGetHandle(), interest, mode, leaveOpen);
     }
 
     /// <summary>Watches a raw descriptor that the caller owns and keeps open while the source is in a loop.</summary>

@@ -33,10 +33,10 @@ public sealed class Generic<T> : IEventSource<Readiness, T, PostAction>, IDispos
         Mode = mode;
     }
 
-    internal Generic(T file, int fd, Interest interest, Mode mode)
+    internal Generic(T file, int fd, Interest interest, Mode mode, bool leaveOpen = true)
     {
         _file = file;
-        _leaveOpen = true;
+        _leaveOpen = leaveOpen;
         Fd = fd;
         Interest = interest;
         Mode = mode;
@@ -84,7 +84,14 @@ public sealed class Generic<T> : IEventSource<Readiness, T, PostAction>, IDispos
         if (_poll is not null)
         {
             _poll = null;
-            poll.Unregister(Fd);
+            try
+            {
+                poll.Unregister(Fd);
+            }
+            catch (CalloopException e) when (e.Errno is Interop.Libc.EBADF or Interop.Libc.ENOENT)
+            {
+                // The descriptor was closed while registered: the kernel already dropped it from the poller.
+            }
         }
     }
 
