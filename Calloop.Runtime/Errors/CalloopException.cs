@@ -40,6 +40,12 @@ public class CalloopException : Exception
     /// <summary>The errno reported by the system, or null when the failure did not come from a system call.</summary>
     public int? Errno { get; }
 
+    /// <summary>The same failure, its message prefixed with the name of the source it concerns.</summary>
+    internal CalloopException ForSource(string name) =>
+        Errno is int errno
+            ? new CalloopException($"source '{name}': {Operation}", FileDescriptor, errno)
+            : new CalloopException($"source '{name}': {Message}", this);
+
     internal static CalloopException FromErrno(string operation, int? fd, int errno) => new(operation, fd, errno);
 
     private static string Describe(string operation, int? fd, int errno)

@@ -1,7 +1,7 @@
 namespace Calloop;
 
 /// <summary>
-/// A callback for an event source inserted with <see cref="LoopHandle{TData}.InsertSource{TEvent, TMetadata, TReturn}(IEventSource{TEvent, TMetadata, TReturn}, EventCallback{TEvent, TMetadata, TData, TReturn})"/>.
+/// A callback for an event source inserted with <see cref="LoopHandle{TData}.InsertSource{TEvent, TMetadata, TReturn}(IEventSource{TEvent, TMetadata, TReturn}, EventCallback{TEvent, TMetadata, TData, TReturn}, string?)"/>.
 /// Parameter types need not be spelled: <c>(deadline, ref _, ref data) =&gt; TimeoutAction.Drop</c>.
 /// </summary>
 /// <param name="event">The event the source produced.</param>
@@ -26,7 +26,7 @@ public delegate void RunCallback<TData>(ref TData data);
 
 /// <summary>
 /// A handler called with a direct call instead of through a delegate: implement it on a struct and insert
-/// the source with <see cref="LoopHandle{TData}.InsertSource{TEvent, TMetadata, TReturn, THandler}(IEventSource{TEvent, TMetadata, TReturn}, THandler)"/>.
+/// the source with <see cref="LoopHandle{TData}.InsertSource{TEvent, TMetadata, TReturn, THandler}(IEventSource{TEvent, TMetadata, TReturn}, THandler, string?)"/>.
 /// The source generator emits such structs.
 /// </summary>
 public interface IEventHandler<TEvent, TMetadata, TData, TReturn>

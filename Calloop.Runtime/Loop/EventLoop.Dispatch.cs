@@ -1,4 +1,6 @@
 using System;
+using System.Diagnostics;
+using Calloop.Diagnostics;
 
 namespace Calloop;
 
@@ -41,12 +43,55 @@ public sealed partial class EventLoop<TData>
             }
             DeliverBatch(ref data);
             _idlesPending = false;
-            _handle.Idles.RunSnapshot(ref data);
+            RunIdles(ref data);
+            LoopMetrics.Dispatches.Add(1);
         }
         finally
         {
             state.IsDispatching = false;
         }
+    }
+
+    private void RunIdles(ref TData data)
+    {
+        try
+        {
+            _handle.Idles.RunSnapshot(ref data);
+        }
+        catch (Exception e) when (OnCallbackException(e, -1, 0))
+        {
+            // Handled: the idles after the one that threw stay queued for the next dispatch.
+        }
+    }
+
+    /// <summary>
+    /// Applies the error policy to an exception from the source in <paramref name="slot"/> (-1: an idle callback).
+    /// Returns true when the exception is handled and must not propagate.
+    /// </summary>
+    private bool OnCallbackException(Exception exception, int slot, int version)
+    {
+        RegistrationToken? token = slot < 0 ? null : _handle.LiveToken(slot, version);
+        string? name = token is null ? null : _handle.NameAt(slot);
+        ErrorPolicy policy = (token is null ? null : _handle.PolicyAt(slot)) ?? _errorPolicy;
+        if (name is not null)
+        {
+            exception.Data["Calloop.Source"] = name;
+        }
+        var args = new LoopExceptionEventArgs(exception, token, name, policy);
+        UnhandledException?.Invoke(this, args);
+        switch (policy)
+        {
+            case ErrorPolicy.DisableSource when token is RegistrationToken t:
+                _handle.Disable(t);
+                break;
+            case ErrorPolicy.RemoveSource when token is RegistrationToken t:
+                _handle.Remove(t);
+                break;
+            case ErrorPolicy.StopLoop:
+                _signal.Stop();
+                break;
+        }
+        return args.Handled;
     }
 
     /// <summary>Runs the hooks and the wait, and fills the batch: synthetic events, then poller events, then timers.</summary>
@@ -108,9 +153,14 @@ public sealed partial class EventLoop<TData>
             }
             _expired.Clear();
             timers.Expire(now, _expired);
+            bool recordLag = LoopMetrics.TimerLag.Enabled;
             for (int i = 0; i < _expired.Count; i++)
             {
                 Append(new PollEvent(Readiness.None, new Token(_expired[i].Token)));
+                if (recordLag)
+                {
+                    LoopMetrics.TimerLag.Record((now - _expired[i].Deadline) / 1e9);
+                }
             }
             if (woken || _batchCount > 0 || mustNotBlock || now >= userDeadline)
             {
@@ -131,16 +181,29 @@ public sealed partial class EventLoop<TData>
             }
             int slot = ev.Token.Slot;
             PostAction action = PostAction.Continue;
+            long started = LoopMetrics.CallbackDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
             _handle.BeginCallback(slot);
             try
             {
                 action = entry.Process(ev.Readiness, ev.Token, ref data);
             }
-            finally
+            catch (Exception e)
             {
-                _handle.EndCallback(slot, entry, action);
+                // What the callback asked for itself (its own removal, say) still applies; then the error policy.
+                _handle.EndCallback(slot, entry, PostAction.Continue);
+                if (OnCallbackException(e, slot, ev.Token.Version))
+                {
+                    continue;
+                }
+                throw;
+            }
+            _handle.EndCallback(slot, entry, action);
+            if (started != 0)
+            {
+                LoopMetrics.CallbackDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
         }
+        LoopMetrics.Events.Add(_batchCount);
     }
 
     private void Append(PollEvent ev)

@@ -18,15 +18,14 @@ namespace Calloop;
 /// <typeparam name="TData">The shared data every callback receives by reference.</typeparam>
 public sealed partial class EventLoop<TData> : IDisposable
 {
-    private const int MaxOsEvents = 1024;
-
     private readonly LoopHandle<TData> _handle;
     private readonly Poll _poll;
     private readonly Waker _waker;
     private readonly LoopSignal _signal;
-    private readonly PollEvent[] _osEvents = new PollEvent[MaxOsEvents];
+    private readonly PollEvent[] _osEvents;
     private readonly List<ExpiredTimer> _expired = new(64);
-    private PollEvent[] _batch = new PollEvent[MaxOsEvents + 64];
+    private readonly ErrorPolicy _errorPolicy;
+    private PollEvent[] _batch;
     private int _batchCount;
     private int _batchNext;
     private bool _idlesPending;
@@ -34,8 +33,21 @@ public sealed partial class EventLoop<TData> : IDisposable
     /// <summary>Creates a loop on the calling thread, which becomes the loop's thread.</summary>
     /// <exception cref="CalloopException">epoll or eventfd could not be created (the message carries the errno, such as EMFILE).</exception>
     public EventLoop()
+        : this(null)
     {
-        var backend = new EpollBackend(MaxOsEvents);
+    }
+
+    /// <summary>Creates a loop with the given options on the calling thread, which becomes the loop's thread.</summary>
+    /// <exception cref="CalloopException">epoll or eventfd could not be created (the message carries the errno, such as EMFILE).</exception>
+    /// <exception cref="System.ArgumentOutOfRangeException"><see cref="EventLoopOptions.MaxEventsPerWait"/> is not positive.</exception>
+    public EventLoop(EventLoopOptions? options)
+    {
+        options ??= new EventLoopOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEventsPerWait, "options.MaxEventsPerWait");
+        _errorPolicy = options.ErrorPolicy;
+        _osEvents = new PollEvent[options.MaxEventsPerWait];
+        _batch = new PollEvent[options.MaxEventsPerWait + 64];
+        var backend = new EpollBackend(options.MaxEventsPerWait);
         try
         {
             _waker = new Waker();
@@ -54,6 +66,12 @@ public sealed partial class EventLoop<TData> : IDisposable
 
     /// <summary>The handle that inserts and manages sources; the same instance every time.</summary>
     public LoopHandle<TData> Handle => _handle;
+
+    /// <summary>
+    /// Raised on the loop's thread when a callback throws, before the loop applies the error policy. Set
+    /// <see cref="LoopExceptionEventArgs.Handled"/> to keep the exception from propagating out of <see cref="Dispatch"/>.
+    /// </summary>
+    public event EventHandler<LoopExceptionEventArgs>? UnhandledException;
 
     /// <summary>A thread-safe signal that stops or wakes this loop; the same instance every time.</summary>
     public LoopSignal GetSignal() => _signal;

@@ -42,33 +42,78 @@ public sealed class LoopHandle<TData>
     /// <summary>Inserts a source with a callback. The loop owns the source from now on and disposes it when it is removed.</summary>
     /// <returns>The token that names the source in this loop.</returns>
     /// <exception cref="CalloopException">The source could not register (for example a closed or already registered fd); it is not inserted, not disposed, and the loop is unchanged.</exception>
+    /// <param name="source">The source.</param>
+    /// <param name="callback">Called with each event the source produces.</param>
+    /// <param name="name">An optional name, shown in error messages, <see cref="GetSources"/> and <see cref="LoopExceptionEventArgs"/>.</param>
     public RegistrationToken InsertSource<TEvent, TMetadata, TReturn>(
         IEventSource<TEvent, TMetadata, TReturn> source,
-        EventCallback<TEvent, TMetadata, TData, TReturn> callback)
+        EventCallback<TEvent, TMetadata, TData, TReturn> callback,
+        string? name = null)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        return InsertSource(source, new DelegateHandler<TEvent, TMetadata, TData, TReturn>(callback));
+        return InsertSource(source, new DelegateHandler<TEvent, TMetadata, TData, TReturn>(callback), name);
     }
 
     /// <summary>Inserts a source whose callbacks return nothing (such as <see cref="PingSource"/>) with a callback.</summary>
-    /// <inheritdoc cref="InsertSource{TEvent, TMetadata, TReturn}(IEventSource{TEvent, TMetadata, TReturn}, EventCallback{TEvent, TMetadata, TData, TReturn})"/>
+    /// <inheritdoc cref="InsertSource{TEvent, TMetadata, TReturn}(IEventSource{TEvent, TMetadata, TReturn}, EventCallback{TEvent, TMetadata, TData, TReturn}, string?)"/>
     public RegistrationToken InsertSource<TEvent, TMetadata>(
         IEventSource<TEvent, TMetadata, Unit> source,
-        EventAction<TEvent, TMetadata, TData> callback)
+        EventAction<TEvent, TMetadata, TData> callback,
+        string? name = null)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        return InsertSource(source, new ActionHandler<TEvent, TMetadata, TData>(callback));
+        return InsertSource(source, new ActionHandler<TEvent, TMetadata, TData>(callback), name);
     }
 
     /// <summary>
     /// Inserts a source with a struct handler that is called directly, without a delegate (what generated code uses).
     /// </summary>
-    public RegistrationToken InsertSource<TEvent, TMetadata, TReturn, THandler>(IEventSource<TEvent, TMetadata, TReturn> source, THandler handler)
+    /// <param name="source">The source.</param>
+    /// <param name="handler">Called with each event the source produces.</param>
+    /// <param name="name">An optional name, shown in error messages, <see cref="GetSources"/> and <see cref="LoopExceptionEventArgs"/>.</param>
+    public RegistrationToken InsertSource<TEvent, TMetadata, TReturn, THandler>(IEventSource<TEvent, TMetadata, TReturn> source, THandler handler, string? name = null)
         where THandler : struct, IEventHandler<TEvent, TMetadata, TData, TReturn>
     {
         ArgumentNullException.ThrowIfNull(source);
         State.CheckThread("LoopHandle.InsertSource");
-        return Insert(new SourceEntry<TData, TEvent, TMetadata, TReturn, THandler>(source, handler));
+        return Insert(new SourceEntry<TData, TEvent, TMetadata, TReturn, THandler>(source, handler), name);
+    }
+
+    /// <summary>Sets the error policy of one source; null makes it follow the loop's <see cref="EventLoopOptions.ErrorPolicy"/>.</summary>
+    /// <exception cref="ArgumentException">The token is stale.</exception>
+    public void SetErrorPolicy(RegistrationToken token, ErrorPolicy? policy)
+    {
+        State.CheckThread("LoopHandle.SetErrorPolicy");
+        Resolve(token, "SetErrorPolicy").Policy = policy;
+    }
+
+    /// <summary>Lists the sources in the loop (a snapshot, for diagnostics).</summary>
+    public IReadOnlyList<SourceInfo> GetSources()
+    {
+        State.CheckThread("LoopHandle.GetSources");
+        var list = new List<SourceInfo>(SourceCount);
+        for (int i = 0; i < _usedSlots; i++)
+        {
+            ref Slot slot = ref _slots[i];
+            if (slot.Entry is not null)
+            {
+                list.Add(new SourceInfo(new RegistrationToken(i, slot.Version), slot.Name, KindOf(slot.Entry.Source), slot.Enabled, slot.Policy));
+            }
+        }
+        return list;
+    }
+
+    /// <summary>The source's type name as C# spells it: <c>Generic&lt;Socket&gt;</c>.</summary>
+    private static string KindOf(IEventSource source)
+    {
+        Type type = source.GetType();
+        if (!type.IsGenericType)
+        {
+            return type.Name;
+        }
+        string name = type.Name;
+        int tick = name.IndexOf('`');
+        return $"{(tick < 0 ? name : name[..tick])}<{string.Join(", ", Array.ConvertAll(type.GetGenericArguments(), t => t.Name))}>";
     }
 
     /// <summary>Queues a callback to run once, after the events of the current or next dispatch.</summary>
@@ -151,7 +196,7 @@ public sealed class LoopHandle<TData>
         }
     }
 
-    private RegistrationToken Insert(SourceEntry<TData> entry)
+    private RegistrationToken Insert(SourceEntry<TData> entry, string? name)
     {
         int index = AllocateSlot();
         ref Slot slot = ref _slots[index];
@@ -159,6 +204,11 @@ public sealed class LoopHandle<TData>
         try
         {
             entry.Source.Register(Poll, ref factory);
+        }
+        catch (CalloopException e) when (name is not null)
+        {
+            FreeSlot(index);
+            throw e.ForSource(name);
         }
         catch
         {
@@ -169,6 +219,8 @@ public sealed class LoopHandle<TData>
         }
         slot.Entry = entry;
         slot.Enabled = true;
+        slot.Name = name;
+        slot.Policy = null;
         SourceCount++;
         if (entry.Source.NeedsLifecycleEvents)
         {
@@ -339,9 +391,21 @@ public sealed class LoopHandle<TData>
         _freeHead = index;
     }
 
+    internal string? NameAt(int index) => _slots[index].Name;
+
+    internal ErrorPolicy? PolicyAt(int index) => _slots[index].Policy;
+
+    /// <summary>The registration token of the live source in <paramref name="index"/>, if the event's version still matches.</summary>
+    internal RegistrationToken? LiveToken(int index, int version) =>
+        (uint)index < (uint)_usedSlots && _slots[index].Entry is not null && _slots[index].Version == version
+            ? new RegistrationToken(index, version)
+            : null;
+
     private struct Slot
     {
         internal SourceEntry<TData>? Entry;
+        internal string? Name;
+        internal ErrorPolicy? Policy;
         internal int Version;
         internal bool Enabled;
         internal int NextFree;

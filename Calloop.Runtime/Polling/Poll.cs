@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using Calloop.Timers;
 
@@ -12,6 +13,10 @@ namespace Calloop;
 public sealed class Poll
 {
     private readonly Polling.PollBackend _backend;
+
+    // Which registration each descriptor belongs to, so that a source whose descriptor was closed (and its number
+    // reused by another source's descriptor) does not unregister the newcomer.
+    private readonly Dictionary<int, Token> _owners = [];
 
     internal Poll(Polling.PollBackend backend)
     {
@@ -31,6 +36,7 @@ public sealed class Poll
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fd);
         _backend.Add(fd, interest, mode, token);
+        _owners[fd] = token;
     }
 
     /// <summary>Starts watching the descriptor owned by <paramref name="handle"/>.</summary>
@@ -42,6 +48,7 @@ public sealed class Poll
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fd);
         _backend.Modify(fd, interest, mode, token);
+        _owners[fd] = token;
     }
 
     /// <summary>Changes the registration of the descriptor owned by <paramref name="handle"/>.</summary>
@@ -51,7 +58,31 @@ public sealed class Poll
     public void Unregister(int fd)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fd);
+        _owners.Remove(fd);
         _backend.Delete(fd);
+    }
+
+    /// <summary>
+    /// Stops watching <paramref name="fd"/> if it is still registered with a token of the registration that
+    /// <paramref name="token"/> belongs to; does nothing when the descriptor was closed meanwhile and its number now
+    /// belongs to another registration, or when the kernel already dropped it.
+    /// </summary>
+    public void Unregister(int fd, Token token)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fd);
+        if (!_owners.TryGetValue(fd, out Token owner) || owner.Slot != token.Slot || owner.Version != token.Version)
+        {
+            return;
+        }
+        _owners.Remove(fd);
+        try
+        {
+            _backend.Delete(fd);
+        }
+        catch (CalloopException e) when (e.Errno is Interop.Libc.EBADF or Interop.Libc.ENOENT)
+        {
+            // The descriptor was closed while registered: the kernel already dropped it.
+        }
     }
 
     /// <summary>Stops watching the descriptor owned by <paramref name="handle"/>.</summary>

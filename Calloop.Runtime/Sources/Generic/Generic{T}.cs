@@ -84,14 +84,7 @@ public sealed class Generic<T> : IEventSource<Readiness, T, PostAction>, IDispos
         if (_poll is not null)
         {
             _poll = null;
-            try
-            {
-                poll.Unregister(Fd);
-            }
-            catch (CalloopException e) when (e.Errno is Interop.Libc.EBADF or Interop.Libc.ENOENT)
-            {
-                // The descriptor was closed while registered: the kernel already dropped it from the poller.
-            }
+            poll.Unregister(Fd, _token);
         }
     }
 
