@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Calloop.Tests.Support;
+using NUnit.Framework;
+
+namespace Calloop.Tests.Reliability;
+
+public class StressTests
+{
+    private sealed class Counters
+    {
+        public long Pings;
+        public int Fired;
+        public readonly HashSet<int> FiredIds = [];
+        public readonly HashSet<int> Cancelled = [];
+    }
+
+    [Test]
+    public void EightThreadsHammerPingsAndWakeupsWhileTheLoopInsertsAndRemovesSources()
+    {
+        int fdsBefore = Fds.OpenCount();
+        using (var loop = new EventLoop<Counters>())
+        {
+            LoopHandle<Counters> handle = loop.Handle;
+            LoopSignal signal = loop.GetSignal();
+            var (ping, source) = Ping.Create();
+            handle.InsertSource(source, (_, ref _, ref c) =>
+            {
+                c.Pings++;
+                // Churn the registry from inside the callback: a timer inserted and one removed every time.
+                RegistrationToken t = handle.InsertSource(Timer.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
+                handle.Remove(t);
+                handle.InsertSource(Timer.Immediate(), (_, ref _, ref c2) =>
+                {
+                    c2.Fired++;
+                    return TimeoutAction.Drop;
+                });
+            });
+            var threads = new List<Thread>();
+            for (int i = 0; i < 8; i++)
+            {
+                Ping mine = ping.Clone();
+                var thread = new Thread(() =>
+                {
+                    for (int k = 0; k < 20_000; k++)
+                    {
+                        mine.Send();
+                        if (k % 7 == 0)
+                        {
+                            signal.Wakeup();
+                        }
+                    }
+                    mine.Dispose();
+                });
+                threads.Add(thread);
+                thread.Start();
+            }
+            ping.Dispose();
+            var counters = new Counters();
+            // The ping source removes itself once every sender is disposed: that ends the loop.
+            while (handle.SourceCount > 0)
+            {
+                loop.Dispatch(null, ref counters);
+            }
+            foreach (Thread t in threads)
+            {
+                t.Join();
+            }
+            Assert.That(counters.Pings, Is.GreaterThan(0));
+            Assert.That(counters.Fired, Is.EqualTo(counters.Pings), "every immediate timer inserted from a ping fired");
+        }
+        Assert.That(Fds.OpenCount(), Is.EqualTo(fdsBefore));
+    }
+
+    [Test]
+    public void HundredThousandTimersInsertedAndCancelledAtRandomDuringDispatch()
+    {
+        var random = new Random(1234);
+        using var loop = new EventLoop<Counters>();
+        LoopHandle<Counters> handle = loop.Handle;
+        var pending = new List<(int Id, RegistrationToken Token)>();
+        var counters = new Counters();
+        int inserted = 0;
+        const int Total = 100_000;
+
+        handle.InsertSource(Timer.Immediate(), (_, ref _, ref c) =>
+        {
+            for (int i = 0; i < 1000 && inserted < Total; i++)
+            {
+                int id = inserted++;
+                Instant deadline = Instant.Now + TimeSpan.FromMicroseconds(random.Next(0, 20_000));
+                RegistrationToken token = handle.InsertSource(Timer.FromDeadline(deadline), (d, ref _, ref c2) =>
+                {
+                    Assert.That(Instant.Now, Is.GreaterThanOrEqualTo(d));
+                    Assert.That(c2.FiredIds.Add(id), Is.True, $"timer {id} fired twice");
+                    Assert.That(c2.Cancelled.Contains(id), Is.False, $"cancelled timer {id} fired");
+                    c2.Fired++;
+                    return TimeoutAction.Drop;
+                });
+                pending.Add((id, token));
+                if (random.Next(2) == 0 && pending.Count > 0)
+                {
+                    int k = random.Next(pending.Count);
+                    var victim = pending[k];
+                    pending[k] = pending[^1];
+                    pending.RemoveAt(pending.Count - 1);
+                    if (!c.FiredIds.Contains(victim.Id))
+                    {
+                        handle.Remove(victim.Token);
+                        c.Cancelled.Add(victim.Id);
+                    }
+                }
+            }
+            return inserted < Total ? TimeoutAction.ToDuration(TimeSpan.FromMilliseconds(1)) : TimeoutAction.Drop;
+        });
+
+        while (handle.SourceCount > 0)
+        {
+            loop.Dispatch(null, ref counters);
+        }
+        Assert.That(inserted, Is.EqualTo(Total));
+        Assert.That(counters.Fired + counters.Cancelled.Count, Is.EqualTo(Total));
+        Assert.That(counters.Cancelled.Count, Is.GreaterThan(Total / 20), "a good share of the timers were cancelled before firing");
+    }
+
+    [Test]
+    public void AFloodedLoopStillServesATimerOnTime()
+    {
+        using var loop = new EventLoop<Counters>();
+        LoopHandle<Counters> handle = loop.Handle;
+        var (ping, source) = Ping.Create();
+        using var _ = ping;
+        // A self-re-arming ping and an always-readable descriptor keep every dispatch busy.
+        handle.InsertSource(source, (_, ref _, ref c) =>
+        {
+            c.Pings++;
+            ping.Send();
+        });
+        var (a, b) = Fds.SocketPair();
+        using var tx = b;
+        Fds.Write(tx, "never drained"u8);
+        handle.InsertSource(Generic.From(a, Interest.Readable, Mode.Level), (_, ref _, ref _) => PostAction.Continue);
+        var timer = Timer.FromDuration(TimeSpan.FromMilliseconds(50));
+        Instant deadline = timer.Deadline;
+        Instant firedAt = default;
+        handle.InsertSource(timer, (_, ref _, ref c) =>
+        {
+            firedAt = Instant.Now;
+            c.Fired++;
+            return TimeoutAction.Drop;
+        });
+        ping.Send();
+        var counters = new Counters();
+        while (counters.Fired == 0)
+        {
+            loop.Dispatch(null, ref counters);
+        }
+        Assert.That(firedAt, Is.GreaterThanOrEqualTo(deadline));
+        Assert.That(firedAt - deadline, Is.LessThan(TimeSpan.FromMilliseconds(250)), "the timer is served within a dispatch of its deadline");
+        Assert.That(counters.Pings, Is.GreaterThan(10), "the flooding sources were served meanwhile");
+    }
+}
