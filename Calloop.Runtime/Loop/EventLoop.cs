@@ -47,7 +47,12 @@ public sealed partial class EventLoop<TData> : IDisposable
         _errorPolicy = options.ErrorPolicy;
         _osEvents = new PollEvent[options.MaxEventsPerWait];
         _batch = new PollEvent[options.MaxEventsPerWait + 64];
-        var backend = new EpollBackend(options.MaxEventsPerWait);
+        PollBackend backend = options.Backend switch
+        {
+            Backend.Default or Backend.Epoll => new EpollBackend(options.MaxEventsPerWait),
+            Backend.Poll => new PollSyscallBackend(),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown backend."),
+        };
         try
         {
             _waker = new Waker();

@@ -62,12 +62,14 @@ public class TimerTests
     public void HighPrecision()
     {
         using var loop = new EventLoop<Fired>();
-        Insert(loop, Timer.FromDuration(TimeSpan.FromMilliseconds(100)));
+        var timer = Timer.FromDuration(TimeSpan.FromMilliseconds(100));
+        Instant deadline = timer.Deadline;
+        Insert(loop, timer);
         var fired = new Fired();
         loop.Dispatch(TimeSpan.Zero, ref fired);
-        Assert.That(fired.Count, Is.Zero);
         loop.Dispatch(TimeSpan.FromMicroseconds(10_200), ref fired);
-        Assert.That(fired.Count, Is.Zero, "not fired 10 ms into a 100 ms timer");
+        // On a loaded machine the 10 ms wait may end after the deadline; what must never happen is an early fire.
+        Assert.That(fired.Count == 0 || fired.At >= deadline, Is.True, "not fired 10 ms into a 100 ms timer");
         for (int i = 0; i < 100 && fired.Count == 0; i++)
         {
             loop.Dispatch(TimeSpan.FromMilliseconds(100), ref fired);
@@ -98,11 +100,11 @@ public class TimerTests
     public void CancelledTimerNeverFires()
     {
         using var loop = new EventLoop<Fired>();
-        RegistrationToken token = Insert(loop, Timer.FromDuration(TimeSpan.FromMilliseconds(50)));
+        RegistrationToken token = Insert(loop, Timer.FromDuration(TimeSpan.FromMilliseconds(300)));
         var fired = new Fired();
         loop.Dispatch(TimeSpan.Zero, ref fired);
         loop.Handle.Remove(token);
-        loop.Dispatch(TimeSpan.FromMilliseconds(150), ref fired);
+        loop.Dispatch(TimeSpan.FromMilliseconds(400), ref fired);
         Assert.That(fired.Count, Is.Zero);
     }
 

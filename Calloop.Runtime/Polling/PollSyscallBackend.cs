@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using Calloop.Interop;
+
+namespace Calloop.Polling;
+
+/// <summary>
+/// The portable backend over poll(2) (ppoll, for nanosecond timeouts). Keeps a dense <c>pollfd</c> array; level mode
+/// is native, one-shot is emulated by disarming a descriptor once reported, edge mode is refused.
+/// </summary>
+internal sealed unsafe class PollSyscallBackend : PollBackend
+{
+    private PollSys.PollFd* _fds;
+    private Registration[] _registrations;
+    private int _count;
+    private int _capacity;
+    private readonly Dictionary<int, int> _indexOf = [];
+
+    internal PollSyscallBackend()
+    {
+        _capacity = 16;
+        _fds = (PollSys.PollFd*)NativeMemory.Alloc((nuint)_capacity, (nuint)sizeof(PollSys.PollFd));
+        _registrations = new Registration[_capacity];
+    }
+
+    internal override int Fd => -1;
+
+    internal override void Add(int fd, Interest interest, Mode mode, Token token)
+    {
+        CheckMode(mode, "poll backend Add", fd);
+        if (!Libc.IsOpen(fd))
+        {
+            throw CalloopException.FromErrno("poll backend Add", fd, Libc.EBADF);
+        }
+        if (_indexOf.ContainsKey(fd))
+        {
+            throw CalloopException.FromErrno("poll backend Add", fd, Libc.EEXIST);
+        }
+        if (_count == _capacity)
+        {
+            Grow();
+        }
+        int index = _count++;
+        _indexOf[fd] = index;
+        _fds[index] = new PollSys.PollFd { Fd = fd, Events = ToEvents(interest), REvents = 0 };
+        _registrations[index] = new Registration(token, mode, fd);
+    }
+
+    internal override void Modify(int fd, Interest interest, Mode mode, Token token)
+    {
+        CheckMode(mode, "poll backend Modify", fd);
+        if (!_indexOf.TryGetValue(fd, out int index))
+        {
+            throw CalloopException.FromErrno("poll backend Modify", fd, Libc.ENOENT);
+        }
+        _fds[index].Fd = fd;
+        _fds[index].Events = ToEvents(interest);
+        _registrations[index] = new Registration(token, mode, fd);
+    }
+
+    internal override void Delete(int fd)
+    {
+        if (!_indexOf.Remove(fd, out int index))
+        {
+            throw CalloopException.FromErrno("poll backend Delete", fd, Libc.ENOENT);
+        }
+        int last = --_count;
+        if (index != last)
+        {
+            _fds[index] = _fds[last];
+            _registrations[index] = _registrations[last];
+            _indexOf[_registrations[index].Fd] = index;
+        }
+    }
+
+    internal override int Wait(Span<PollEvent> events, long timeoutNs)
+    {
+        ObjectDisposedException.ThrowIf(_fds is null, this);
+        int ready;
+        if (timeoutNs < 0)
+        {
+            ready = PollSys.PPoll(_fds, (nuint)_count, null, null);
+        }
+        else
+        {
+            Timespec ts = Timespec.FromNanoseconds(timeoutNs);
+            ready = PollSys.PPoll(_fds, (nuint)_count, &ts, null);
+        }
+        if (ready < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Libc.EINTR)
+            {
+                return 0;
+            }
+            throw CalloopException.FromErrno("ppoll", null, errno);
+        }
+        int n = 0;
+        for (int i = 0; i < _count && n < events.Length && ready > 0; i++)
+        {
+            short revents = _fds[i].REvents;
+            if (revents == 0)
+            {
+                continue;
+            }
+            ready--;
+            _fds[i].REvents = 0;
+            ref Registration r = ref _registrations[i];
+            events[n++] = new PollEvent(ToReadiness(revents), r.Token);
+            if (r.Mode == Mode.OneShot)
+            {
+                // Disarmed until re-registered; POLLERR/POLLHUP can't be masked, so drop the descriptor from the set.
+                _fds[i].Events = 0;
+                _fds[i].Fd = ~_fds[i].Fd;
+            }
+        }
+        return n;
+    }
+
+    private static void CheckMode(Mode mode, string operation, int fd)
+    {
+        if (mode == Mode.Edge)
+        {
+            throw new NotSupportedException($"{operation} for fd {fd}: the poll(2) backend cannot report edges (Mode.Edge); use Mode.Level or Mode.OneShot, or the epoll backend.");
+        }
+    }
+
+    private void Grow()
+    {
+        int capacity = _capacity * 2;
+        _fds = (PollSys.PollFd*)NativeMemory.Realloc(_fds, (nuint)capacity * (nuint)sizeof(PollSys.PollFd));
+        Array.Resize(ref _registrations, capacity);
+        _capacity = capacity;
+    }
+
+    private static short ToEvents(Interest interest)
+    {
+        short events = 0;
+        if ((interest & Interest.Readable) != 0)
+        {
+            events |= PollSys.POLLIN | PollSys.POLLRDHUP;
+        }
+        if ((interest & Interest.Writable) != 0)
+        {
+            events |= PollSys.POLLOUT;
+        }
+        return events;
+    }
+
+    private static Readiness ToReadiness(short revents)
+    {
+        Readiness r = Readiness.None;
+        if ((revents & (PollSys.POLLIN | PollSys.POLLRDHUP | PollSys.POLLHUP)) != 0)
+        {
+            r |= Readiness.Readable;
+        }
+        if ((revents & PollSys.POLLOUT) != 0)
+        {
+            r |= Readiness.Writable;
+        }
+        if ((revents & (PollSys.POLLERR | PollSys.POLLNVAL)) != 0)
+        {
+            r |= Readiness.Error;
+        }
+        return r;
+    }
+
+    public override void Dispose()
+    {
+        if (_fds is not null)
+        {
+            NativeMemory.Free(_fds);
+            _fds = null;
+        }
+    }
+
+    private readonly record struct Registration(Token Token, Mode Mode, int Fd);
+}
