@@ -1,0 +1,70 @@
+using System;
+using System.Threading;
+
+namespace Calloop;
+
+/// <summary>
+/// The sending side of a channel made by <see cref="Channel.Create{T}"/> or <see cref="Channel.CreateBounded{T}"/>.
+/// Thread-safe: any number of threads may send through one sender. Disposing it means this sender is gone; once
+/// every sender (the first and its <see cref="Clone"/>s) is disposed, the source delivers
+/// <see cref="ChannelEvent{T}.IsClosed"/> after the last message and removes itself.
+/// </summary>
+/// <typeparam name="T">The message type.</typeparam>
+public sealed class Sender<T> : IDisposable
+{
+    private readonly ChannelState<T> _state;
+    private int _disposed;
+
+    internal Sender(ChannelState<T> state) => _state = state;
+
+    /// <summary>True once the receiving source is gone: every send would throw <see cref="ChannelClosedException"/>.</summary>
+    public bool IsReceiverClosed => _state.ReceiverClosed;
+
+    /// <summary>
+    /// Queues <paramref name="message"/>. On a bounded channel that is full, blocks until the loop has taken a
+    /// message (or the receiver is gone). Never blocks on an unbounded channel.
+    /// </summary>
+    /// <exception cref="ChannelClosedException">The receiving source is gone.</exception>
+    /// <exception cref="ObjectDisposedException">This sender was disposed.</exception>
+    public void Send(T message)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (_state.Enqueue(message, block: true) == EnqueueResult.Closed)
+        {
+            throw new ChannelClosedException();
+        }
+    }
+
+    /// <summary>Queues <paramref name="message"/> if there is room; never blocks.</summary>
+    /// <returns>False when a bounded channel is full (the message was not queued).</returns>
+    /// <exception cref="ChannelClosedException">The receiving source is gone.</exception>
+    /// <exception cref="ObjectDisposedException">This sender was disposed.</exception>
+    public bool TrySend(T message)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _state.Enqueue(message, block: false) switch
+        {
+            EnqueueResult.Sent => true,
+            EnqueueResult.Full => false,
+            _ => throw new ChannelClosedException(),
+        };
+    }
+
+    /// <summary>Another sender for the same channel; the channel stays open until every sender is disposed.</summary>
+    /// <exception cref="ObjectDisposedException">This sender was disposed.</exception>
+    public Sender<T> Clone()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        _state.AddSender();
+        return new Sender<T>(_state);
+    }
+
+    /// <summary>Drops this sender. Harmless when repeated.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _state.RemoveSender();
+        }
+    }
+}

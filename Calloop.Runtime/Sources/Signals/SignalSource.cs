@@ -1,0 +1,278 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Threading;
+using Calloop.Interop;
+
+namespace Calloop;
+
+/// <summary>
+/// An event source delivering POSIX signals on the loop's thread. Built on <see cref="PosixSignalRegistration"/>
+/// (the .NET runtime owns the process's signal handlers, so signalfd and sigprocmask cannot be made reliable):
+/// the runtime's handler marks the signal in a lock-free pending set and wakes the loop through an eventfd.
+/// </summary>
+/// <remarks>
+/// <para>Several arrivals of one signal between two dispatches give one event (as with signalfd); in one dispatch,
+/// pending signals are delivered in ascending signal number order.</para>
+/// <para>Raw numbers are accepted as <c>(PosixSignal)10</c> (SIGUSR1) next to the named members. SIGKILL and
+/// SIGSTOP cannot be caught; a signal the runtime refuses gives a <see cref="CalloopException"/> naming it.</para>
+/// <para><see cref="CancelDefaultAction"/> (on by default) suppresses the default action of the signal (for
+/// SIGINT and SIGTERM, terminating the process), as calloop does by blocking the signal; turn it off to only observe.
+/// <see cref="Add"/>, <see cref="Remove"/> and <see cref="Set"/> change the watched set at any time, also while the
+/// source is in a loop; use them on the loop's thread. The handlers stay installed from construction (or
+/// <see cref="Add"/>) until <see cref="Remove"/> or <see cref="Dispose"/>.</para>
+/// </remarks>
+public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDisposable
+{
+    private readonly FdHandle _fd;
+    private readonly PosixSignalRegistration?[] _registrations = new PosixSignalRegistration?[SignalNumbers.Max + 1];
+    private readonly Action<PosixSignalContext> _handler;
+    private long _pending;
+    private long _watched;
+    private int _notified;
+    private volatile bool _cancelDefault = true;
+    private Token _token;
+    private bool _registered;
+    private bool _disposed;
+
+    /// <summary>Watches <paramref name="signals"/> (possibly none yet; see <see cref="Add"/>).</summary>
+    /// <exception cref="ArgumentException">A value is not a signal, or cannot be caught (SIGKILL, SIGSTOP).</exception>
+    /// <exception cref="CalloopException">The runtime refused to register a signal, or the eventfd could not be created.</exception>
+    public SignalSource(params ReadOnlySpan<PosixSignal> signals)
+    {
+        _handler = OnSignal;
+        _fd = EventFd.CreateHandle("eventfd (signals)");
+        try
+        {
+            foreach (PosixSignal signal in signals)
+            {
+                Add(signal);
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Whether the default action of a watched signal is suppressed (true by default). Read by the runtime's signal
+    /// thread at each arrival.
+    /// </summary>
+    public bool CancelDefaultAction
+    {
+        get => _cancelDefault;
+        set => _cancelDefault = value;
+    }
+
+    /// <summary>True when <paramref name="signal"/> is watched.</summary>
+    public bool IsWatching(PosixSignal signal)
+    {
+        int n = SignalNumbers.ToNumber(signal);
+        return n != 0 && (Interlocked.Read(ref _watched) & Bit(n)) != 0;
+    }
+
+    /// <summary>Starts watching <paramref name="signal"/>; a no-op when it is watched already.</summary>
+    /// <exception cref="ArgumentException">Not a signal, or one that cannot be caught (SIGKILL, SIGSTOP).</exception>
+    /// <exception cref="CalloopException">The runtime refused to register the signal.</exception>
+    public void Add(PosixSignal signal)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int n = Validate(signal);
+        if (_registrations[n] is not null)
+        {
+            return;
+        }
+        PosixSignalRegistration registration;
+        try
+        {
+            registration = PosixSignalRegistration.Create(SignalNumbers.ToPosixSignal(n), _handler);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new CalloopException(
+                $"PosixSignalRegistration.Create({SignalNumbers.Describe(n)}) failed: the .NET runtime cannot watch this signal ({e.Message}).", e);
+        }
+        _registrations[n] = registration;
+        Interlocked.Or(ref _watched, Bit(n));
+    }
+
+    /// <summary>
+    /// Stops watching <paramref name="signal"/> and uninstalls its handler (its default action applies again); an
+    /// arrival still pending is not delivered. A no-op when it is not watched.
+    /// </summary>
+    public void Remove(PosixSignal signal)
+    {
+        int n = SignalNumbers.ToNumber(signal);
+        if (n == 0 || _registrations[n] is not PosixSignalRegistration registration)
+        {
+            return;
+        }
+        Interlocked.And(ref _watched, ~Bit(n));
+        _registrations[n] = null;
+        registration.Dispose();
+    }
+
+    /// <summary>Watches exactly <paramref name="signals"/>: the new ones are added, the others removed.</summary>
+    /// <exception cref="ArgumentException">A value is not a signal, or cannot be caught; nothing was changed.</exception>
+    /// <exception cref="CalloopException">The runtime refused to register a signal; the ones before it were added, none removed.</exception>
+    public void Set(params ReadOnlySpan<PosixSignal> signals)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        long wanted = 0;
+        foreach (PosixSignal signal in signals)
+        {
+            wanted |= Bit(Validate(signal));
+        }
+        foreach (PosixSignal signal in signals)
+        {
+            Add(signal);
+        }
+        for (int n = 1; n <= SignalNumbers.Max; n++)
+        {
+            if ((wanted & Bit(n)) == 0 && _registrations[n] is not null)
+            {
+                Remove(SignalNumbers.ToPosixSignal(n));
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Register(Poll poll, ref TokenFactory tokenFactory)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Token token = tokenFactory.NextToken();
+        poll.Register(_fd.Fd, Interest.Readable, Mode.Level, token);
+        _token = token;
+        _registered = true;
+    }
+
+    /// <inheritdoc/>
+    public void Reregister(Poll poll, ref TokenFactory tokenFactory)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Token token = tokenFactory.NextToken();
+        poll.Reregister(_fd.Fd, Interest.Readable, Mode.Level, token);
+        _token = token;
+    }
+
+    /// <inheritdoc/>
+    public void Unregister(Poll poll)
+    {
+        if (_registered)
+        {
+            _registered = false;
+            poll.Unregister(_fd.Fd);
+        }
+    }
+
+    /// <inheritdoc/>
+    public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
+        where TCallback : IEventCallback<SignalEvent, Unit, Unit>, allows ref struct
+    {
+        if (token != _token || !_registered)
+        {
+            return PostAction.Continue;
+        }
+        // Consume the wake-up, then clear the flag, then take the pending set: a signal marked after the take
+        // finds the flag clear and writes the eventfd again.
+        Libc.ReadCounter(_fd.Fd, out _, "read (signal eventfd)");
+        Interlocked.Exchange(ref _notified, 0);
+        long pending = Interlocked.Exchange(ref _pending, 0) & Interlocked.Read(ref _watched);
+        Unit metadata = default;
+        while (pending != 0)
+        {
+            int n = System.Numerics.BitOperations.TrailingZeroCount(pending) + 1;
+            pending &= pending - 1;
+            try
+            {
+                callback.Invoke(new SignalEvent(n), ref metadata);
+            }
+            catch
+            {
+                // Keep the signals not yet delivered for the next dispatch.
+                if (pending != 0)
+                {
+                    Interlocked.Or(ref _pending, pending);
+                    Wake();
+                }
+                throw;
+            }
+        }
+        return PostAction.Continue;
+    }
+
+    /// <summary>Uninstalls every handler (default actions apply again) and closes the eventfd. Harmless when repeated.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        Interlocked.Exchange(ref _watched, 0);
+        for (int n = 1; n <= SignalNumbers.Max; n++)
+        {
+            _registrations[n]?.Dispose();
+            _registrations[n] = null;
+        }
+        _fd.Dispose();
+    }
+
+    private static long Bit(int number) => 1L << (number - 1);
+
+    private static int Validate(PosixSignal signal)
+    {
+        int n = SignalNumbers.ToNumber(signal);
+        if (n == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(signal), signal, $"{(int)signal} is not a signal: use a PosixSignal member or a Linux signal number from 1 to {SignalNumbers.Max}.");
+        }
+        if (n is ProcessCalls.SIGKILL or ProcessCalls.SIGSTOP)
+        {
+            throw new ArgumentException($"{SignalNumbers.Describe(n)} cannot be caught, blocked or ignored; no signal source can watch it.", nameof(signal));
+        }
+        return n;
+    }
+
+    /// <summary>Runs on the runtime's signal thread.</summary>
+    private void OnSignal(PosixSignalContext context)
+    {
+        int n = SignalNumbers.ToNumber(context.Signal);
+        if (n == 0 || (Interlocked.Read(ref _watched) & Bit(n)) == 0)
+        {
+            return;
+        }
+        if (_cancelDefault)
+        {
+            context.Cancel = true;
+        }
+        Interlocked.Or(ref _pending, Bit(n));
+        Wake();
+    }
+
+    private void Wake()
+    {
+        if (Interlocked.Exchange(ref _notified, 1) != 0)
+        {
+            return;
+        }
+        bool added = false;
+        try
+        {
+            _fd.DangerousAddRef(ref added);
+            Libc.WriteCounter(_fd.Fd, 1, "write (signal eventfd)");
+        }
+        catch (ObjectDisposedException)
+        {
+            // The source is gone.
+        }
+        finally
+        {
+            if (added)
+            {
+                _fd.DangerousRelease();
+            }
+        }
+    }
+}

@@ -1,0 +1,442 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Calloop.Tests.Support;
+using NUnit.Framework;
+
+namespace Calloop.Tests.Sources;
+
+public class ChannelTests
+{
+    private sealed class Received
+    {
+        public readonly List<int> Messages = [];
+        public int Closed;
+        public int EventsAfterClose;
+    }
+
+    private static RegistrationToken Insert(EventLoop<Received> loop, ChannelSource<int> source) =>
+        loop.Handle.InsertSource(source, (evt, ref _, ref r) =>
+        {
+            if (r.Closed > 0)
+            {
+                r.EventsAfterClose++;
+            }
+            if (evt.IsClosed)
+            {
+                r.Closed++;
+            }
+            else
+            {
+                r.Messages.Add(evt.Message);
+            }
+        });
+
+    [Test]
+    public void NothingSentMeansNoEvent()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.Create<int>();
+        using var _ = sender;
+        Insert(loop, source);
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Is.Empty);
+        Assert.That(r.Closed, Is.Zero);
+    }
+
+    [Test]
+    public void ASentMessageIsDelivered()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.Create<int>();
+        using var _ = sender;
+        Insert(loop, source);
+        sender.Send(42);
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Is.EqualTo(new[] { 42 }));
+        Assert.That(r.Closed, Is.Zero);
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Has.Count.EqualTo(1), "delivered once");
+    }
+
+    [Test]
+    public void DisposingTheSenderDeliversClosedAndRemovesTheSource()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.Create<int>();
+        Insert(loop, source);
+        sender.Dispose();
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Is.Empty);
+        Assert.That(r.Closed, Is.EqualTo(1));
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+    }
+
+    [Test]
+    public void MessagesComeBeforeClosedAndClosedComesOnce()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.Create<int>();
+        Sender<int> clone = sender.Clone();
+        Insert(loop, source);
+        sender.Send(1);
+        sender.Dispose();
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Closed, Is.Zero, "a clone is still alive");
+        clone.Send(2);
+        clone.Dispose();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Is.EqualTo(new[] { 1, 2 }));
+        Assert.That(r.Closed, Is.EqualTo(1));
+        Assert.That(r.EventsAfterClose, Is.Zero);
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+    }
+
+    [Test]
+    public void BoundedChannelOfCapacityTwo()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.CreateBounded<int>(2);
+        Insert(loop, source);
+        Assert.That(sender.TrySend(1), Is.True);
+        Assert.That(sender.TrySend(2), Is.True);
+        Assert.That(sender.TrySend(3), Is.False, "the channel is full");
+
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Is.EqualTo(new[] { 1, 2 }));
+
+        sender.Send(3);
+        sender.Dispose();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Is.EqualTo(new[] { 1, 2, 3 }));
+        Assert.That(r.Closed, Is.EqualTo(1));
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+    }
+
+    [Test]
+    public void BoundedSendBlocksUntilTheLoopMakesRoom()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.CreateBounded<int>(1);
+        Insert(loop, source);
+        sender.Send(1);
+        using var entered = new ManualResetEventSlim();
+        var thread = new Thread(() =>
+        {
+            entered.Set();
+            sender.Send(2);
+            sender.Dispose();
+        });
+        thread.Start();
+        entered.Wait();
+        var r = new Received();
+        while (r.Closed == 0)
+        {
+            loop.Dispatch(null, ref r);
+        }
+        thread.Join();
+        Assert.That(r.Messages, Is.EqualTo(new[] { 1, 2 }));
+    }
+
+    [Test]
+    public void At1025QueuedOneDispatchDelivers1024ThenTheRest()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.Create<int>();
+        using var _ = sender;
+        Insert(loop, source);
+        for (int i = 0; i < 1025; i++)
+        {
+            sender.Send(i);
+        }
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Has.Count.EqualTo(1024));
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Has.Count.EqualTo(1025));
+        Assert.That(r.Messages[1024], Is.EqualTo(1024));
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Has.Count.EqualTo(1025));
+    }
+
+    [Test]
+    public void SendingAfterTheSourceIsGoneThrowsChannelClosed()
+    {
+        var (sender, source) = Channel.Create<int>();
+        using var _ = sender;
+        using (var loop = new EventLoop<Received>())
+        {
+            Insert(loop, source);
+            Assert.That(sender.IsReceiverClosed, Is.False);
+        }
+        Assert.That(sender.IsReceiverClosed, Is.True);
+        Assert.Throws<ChannelClosedException>(() => sender.Send(1));
+        Assert.Throws<ChannelClosedException>(() => sender.TrySend(1));
+    }
+
+    [Test]
+    public void ABlockedSenderIsReleasedWhenTheSourceGoes()
+    {
+        var (sender, source) = Channel.CreateBounded<int>(1);
+        using var _ = sender;
+        sender.Send(1);
+        Exception? caught = null;
+        using var entered = new ManualResetEventSlim();
+        var thread = new Thread(() =>
+        {
+            entered.Set();
+            try
+            {
+                sender.Send(2);
+            }
+            catch (Exception e)
+            {
+                caught = e;
+            }
+        });
+        thread.Start();
+        entered.Wait();
+        source.Dispose();
+        thread.Join();
+        Assert.That(caught, Is.TypeOf<ChannelClosedException>());
+    }
+
+    [Test]
+    public void SendAfterDisposeThrowsObjectDisposed()
+    {
+        var (sender, source) = Channel.Create<int>();
+        sender.Dispose();
+        sender.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => sender.Send(1));
+        Assert.Throws<ObjectDisposedException>(() => sender.Clone());
+        source.Dispose();
+    }
+
+    [Test]
+    public void AThrowingCallbackLosesNoMessage()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.Create<int>();
+        loop.Handle.InsertSource(source, (evt, ref _, ref r) =>
+        {
+            if (evt.IsClosed)
+            {
+                r.Closed++;
+                return;
+            }
+            r.Messages.Add(evt.Message);
+            if (evt.Message == 1)
+            {
+                throw new InvalidOperationException("boom");
+            }
+        });
+        sender.Send(0);
+        sender.Send(1);
+        sender.Send(2);
+        sender.Dispose();
+        var r = new Received();
+        Assert.Throws<InvalidOperationException>(() => loop.Dispatch(TimeSpan.Zero, ref r));
+        // The dispatch after a throw finishes the interrupted batch without waiting; the next one polls again.
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Is.EqualTo(new[] { 0, 1, 2 }));
+        Assert.That(r.Closed, Is.EqualTo(1));
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+    }
+
+    [Test]
+    public void ReferenceMessagesAreDelivered()
+    {
+        using var loop = new EventLoop<List<string>>();
+        var (sender, source) = Channel.Create<string>();
+        loop.Handle.InsertSource(source, (evt, ref _, ref list) =>
+        {
+            if (evt.TryGetMessage(out string? m))
+            {
+                list.Add(m);
+            }
+        });
+        sender.Send("a");
+        sender.Send("b");
+        sender.Dispose();
+        var list = new List<string>();
+        loop.Dispatch(TimeSpan.Zero, ref list);
+        Assert.That(list, Is.EqualTo(new[] { "a", "b" }));
+    }
+
+    private readonly record struct Tagged(int Sender, int Sequence);
+
+    private sealed class StressState
+    {
+        public readonly int[] Next = new int[4];
+        public long Count;
+        public int Closed;
+        public string? Error;
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
+    public void FourProducersQuarterMillionEachExactlyOnceInOrderClosedLast()
+    {
+        const int Producers = 4;
+        const int PerProducer = 250_000;
+        using var loop = new EventLoop<StressState>();
+        var (first, source) = Channel.Create<Tagged>();
+        var senders = new Sender<Tagged>[Producers];
+        senders[0] = first;
+        for (int i = 1; i < Producers; i++)
+        {
+            senders[i] = first.Clone();
+        }
+        loop.Handle.InsertSource(source, (evt, ref _, ref s) =>
+        {
+            if (s.Closed > 0)
+            {
+                s.Error ??= "an event after Closed";
+            }
+            if (evt.IsClosed)
+            {
+                s.Closed++;
+                return;
+            }
+            Tagged m = evt.Message;
+            if (s.Next[m.Sender] != m.Sequence)
+            {
+                s.Error ??= $"sender {m.Sender}: expected {s.Next[m.Sender]}, got {m.Sequence}";
+            }
+            s.Next[m.Sender] = m.Sequence + 1;
+            s.Count++;
+        });
+        var threads = new Thread[Producers];
+        for (int p = 0; p < Producers; p++)
+        {
+            int id = p;
+            threads[p] = new Thread(() =>
+            {
+                Sender<Tagged> sender = senders[id];
+                for (int i = 0; i < PerProducer; i++)
+                {
+                    sender.Send(new Tagged(id, i));
+                }
+                sender.Dispose();
+            });
+            threads[p].Start();
+        }
+        var state = new StressState();
+        while (loop.Handle.SourceCount > 0)
+        {
+            loop.Dispatch(null, ref state);
+        }
+        foreach (Thread t in threads)
+        {
+            t.Join();
+        }
+        Assert.That(state.Error, Is.Null);
+        Assert.That(state.Count, Is.EqualTo((long)Producers * PerProducer));
+        Assert.That(state.Closed, Is.EqualTo(1));
+        Assert.That(state.Next, Is.All.EqualTo(PerProducer));
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public void CrossThreadPingPongNeverLosesAWakeUp()
+    {
+        // One message at a time, each answered before the next is sent: a lost wake-up hangs the test.
+        const int Rounds = 20_000;
+        using var loop = new EventLoop<int>();
+        var (sender, source) = Channel.Create<int>();
+        using var ack = new SemaphoreSlim(0);
+        loop.Handle.InsertSource(source, (evt, ref _, ref n) =>
+        {
+            if (!evt.IsClosed)
+            {
+                n++;
+                ack.Release();
+            }
+        });
+        var thread = new Thread(() =>
+        {
+            for (int i = 0; i < Rounds; i++)
+            {
+                sender.Send(i);
+                ack.Wait();
+            }
+            sender.Dispose();
+        });
+        thread.Start();
+        int count = 0;
+        while (loop.Handle.SourceCount > 0)
+        {
+            loop.Dispatch(null, ref count);
+        }
+        thread.Join();
+        Assert.That(count, Is.EqualTo(Rounds));
+    }
+
+    private sealed class Counter
+    {
+        public long Sum;
+    }
+
+    [Test]
+    public void DeliveringAnUnmanagedMessageAllocatesNothing()
+    {
+        using var loop = new EventLoop<Counter>();
+        var (sender, source) = Channel.Create<long>();
+        using var _ = sender;
+        loop.Handle.InsertSource(source, (evt, ref _, ref c) => c.Sum += evt.Message);
+        var counter = new Counter();
+        long bytes = Alloc.Measure(5000, () =>
+        {
+            sender.Send(1);
+            sender.Send(2);
+            loop.Dispatch(TimeSpan.Zero, ref counter);
+        });
+        Assert.That(bytes, Is.Zero);
+        Assert.That(counter.Sum, Is.EqualTo(10000 * 3));
+    }
+
+    [Test]
+    public void BoundedChannelPathAllocatesNothing()
+    {
+        using var loop = new EventLoop<Counter>();
+        var (sender, source) = Channel.CreateBounded<long>(8);
+        using var _ = sender;
+        loop.Handle.InsertSource(source, (evt, ref _, ref c) => c.Sum += evt.Message);
+        var counter = new Counter();
+        long bytes = Alloc.Measure(5000, () =>
+        {
+            sender.TrySend(1);
+            sender.Send(1);
+            loop.Dispatch(TimeSpan.Zero, ref counter);
+        });
+        Assert.That(bytes, Is.Zero);
+        Assert.That(counter.Sum, Is.EqualTo(20000));
+    }
+
+    [Test]
+    public void ChannelsLeakNoDescriptors()
+    {
+        int before = Fds.OpenCount();
+        for (int i = 0; i < 20; i++)
+        {
+            using var loop = new EventLoop<Received>();
+            var (sender, source) = Channel.Create<int>();
+            Insert(loop, source);
+            sender.Send(1);
+            sender.Dispose();
+            var r = new Received();
+            loop.Dispatch(TimeSpan.Zero, ref r);
+            var (s2, src2) = Channel.CreateBounded<int>(4);
+            s2.Dispose();
+            src2.Dispose();
+        }
+        Assert.That(Fds.OpenCount(), Is.EqualTo(before));
+    }
+}

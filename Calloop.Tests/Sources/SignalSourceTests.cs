@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Threading;
+using Calloop.Interop;
+using NUnit.Framework;
+
+namespace Calloop.Tests.Sources;
+
+[NonParallelizable]
+public class SignalSourceTests
+{
+    private const PosixSignal SIGUSR1 = (PosixSignal)10;
+    private const PosixSignal SIGUSR2 = (PosixSignal)12;
+
+    // Guards keep SIGUSR1/SIGUSR2 from killing the test process when no source watches them, and tell the test
+    // that the runtime has handled an arrival.
+    private PosixSignalRegistration? _guard1;
+    private PosixSignalRegistration? _guard2;
+    private readonly SemaphoreSlim _arrived1 = new(0);
+    private readonly SemaphoreSlim _arrived2 = new(0);
+
+    [OneTimeSetUp]
+    public void InstallGuards()
+    {
+        _guard1 = PosixSignalRegistration.Create(SIGUSR1, c =>
+        {
+            c.Cancel = true;
+            _arrived1.Release();
+        });
+        _guard2 = PosixSignalRegistration.Create(SIGUSR2, c =>
+        {
+            c.Cancel = true;
+            _arrived2.Release();
+        });
+    }
+
+    [OneTimeTearDown]
+    public void RemoveGuards()
+    {
+        _guard1?.Dispose();
+        _guard2?.Dispose();
+        _arrived1.Dispose();
+        _arrived2.Dispose();
+    }
+
+    [SetUp]
+    public void Drain()
+    {
+        while (_arrived1.Wait(0))
+        {
+        }
+        while (_arrived2.Wait(0))
+        {
+        }
+    }
+
+    private static void Raise(PosixSignal signal) =>
+        Assert.That(ProcessCalls.Kill(ProcessCalls.GetPid(), (int)signal), Is.Zero, "kill(getpid(), ...)");
+
+    /// <summary>Dispatches until <paramref name="count"/> events arrived (bounded by a generous deadline).</summary>
+    private static void DispatchUntil(EventLoop<List<int>> loop, List<int> seen, int count)
+    {
+        var watch = Stopwatch.StartNew();
+        while (seen.Count < count && watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            loop.Dispatch(TimeSpan.FromSeconds(1), ref seen);
+        }
+    }
+
+    /// <summary>Raises <paramref name="ignored"/>, waits until the runtime handled it, then proves the loop got nothing.</summary>
+    private void AssertNotDelivered(EventLoop<List<int>> loop, List<int> seen, PosixSignal ignored, SemaphoreSlim arrived)
+    {
+        int before = seen.Count;
+        Raise(ignored);
+        Assert.That(arrived.Wait(TimeSpan.FromSeconds(30)), Is.True, "the runtime handled the signal");
+        loop.Dispatch(TimeSpan.Zero, ref seen);
+        Assert.That(seen, Has.Count.EqualTo(before));
+    }
+
+    private static RegistrationToken Insert(EventLoop<List<int>> loop, SignalSource source) =>
+        loop.Handle.InsertSource(source, (evt, ref _, ref seen) => seen.Add(evt.Number));
+
+    [Test]
+    public void SigUsr1SentToTheProcessIsDeliveredOnTheLoopThread()
+    {
+        using var loop = new EventLoop<List<int>>();
+        int loopThread = Environment.CurrentManagedThreadId;
+        int callbackThread = -1;
+        loop.Handle.InsertSource(new SignalSource(SIGUSR1), (evt, ref _, ref seen) =>
+        {
+            callbackThread = Environment.CurrentManagedThreadId;
+            seen.Add(evt.Number);
+            Assert.That(evt.Signal, Is.EqualTo(SIGUSR1));
+        });
+        var seen = new List<int>();
+        Raise(SIGUSR1);
+        DispatchUntil(loop, seen, 1);
+        Assert.That(seen, Is.EqualTo(new[] { 10 }));
+        Assert.That(callbackThread, Is.EqualTo(loopThread));
+    }
+
+    [Test]
+    public void ASignalAddedWhileRegisteredIsDelivered()
+    {
+        using var loop = new EventLoop<List<int>>();
+        var source = new SignalSource(SIGUSR1);
+        Insert(loop, source);
+        source.Add(SIGUSR2);
+        Assert.That(source.IsWatching(SIGUSR2), Is.True);
+        var seen = new List<int>();
+        Raise(SIGUSR2);
+        DispatchUntil(loop, seen, 1);
+        Assert.That(seen, Is.EqualTo(new[] { 12 }));
+    }
+
+    [Test]
+    public void ARemovedSignalIsNotDelivered()
+    {
+        using var loop = new EventLoop<List<int>>();
+        var source = new SignalSource(SIGUSR1, SIGUSR2);
+        Insert(loop, source);
+        source.Remove(SIGUSR2);
+        Assert.That(source.IsWatching(SIGUSR2), Is.False);
+        var seen = new List<int>();
+        AssertNotDelivered(loop, seen, SIGUSR2, _arrived2);
+        Raise(SIGUSR1);
+        DispatchUntil(loop, seen, 1);
+        Assert.That(seen, Is.EqualTo(new[] { 10 }));
+    }
+
+    [Test]
+    public void SetReplacesTheWatchedSet()
+    {
+        using var loop = new EventLoop<List<int>>();
+        var source = new SignalSource(SIGUSR1);
+        Insert(loop, source);
+        source.Set(SIGUSR2);
+        Assert.That(source.IsWatching(SIGUSR1), Is.False);
+        Assert.That(source.IsWatching(SIGUSR2), Is.True);
+        var seen = new List<int>();
+        AssertNotDelivered(loop, seen, SIGUSR1, _arrived1);
+        Raise(SIGUSR2);
+        DispatchUntil(loop, seen, 1);
+        Assert.That(seen, Is.EqualTo(new[] { 12 }));
+    }
+
+    [Test]
+    public void SignalsThatCannotBeCaughtAreRejectedClearly()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new SignalSource((PosixSignal)9));
+        Assert.That(e!.Message, Does.Contain("SIGKILL"));
+        Assert.Throws<ArgumentException>(() => new SignalSource((PosixSignal)19));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SignalSource((PosixSignal)65));
+        using var source = new SignalSource();
+        Assert.Throws<ArgumentOutOfRangeException>(() => source.Add((PosixSignal)0));
+        // Signal 32 belongs to the C library's threads: the runtime refuses it, and the error names the signal.
+        var refused = Assert.Throws<CalloopException>(() => source.Add((PosixSignal)32));
+        Assert.That(refused!.Message, Does.Contain("signal 32"));
+        Assert.That(source.IsWatching((PosixSignal)32), Is.False);
+    }
+
+    [Test]
+    public void SignalSourcesLeakNoDescriptors()
+    {
+        int before = Support.Fds.OpenCount();
+        for (int i = 0; i < 10; i++)
+        {
+            using var loop = new EventLoop<List<int>>();
+            Insert(loop, new SignalSource(SIGUSR1));
+        }
+        Assert.That(Support.Fds.OpenCount(), Is.EqualTo(before));
+    }
+}
