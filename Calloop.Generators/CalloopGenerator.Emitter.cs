@@ -116,7 +116,7 @@ public sealed partial class CalloopGenerator
             string self = model.FullyQualifiedName;
             string callback = model.CallbackTypeParameter;
             string outerCallback = $"{Calloop}IEventCallback<{composite.EventType}, {composite.MetadataType}, {composite.ReturnType}>";
-            writer.WriteLine($"{model.Declaration.Keyword} {model.Declaration.NameWithTypeParameters}" + (model.GenerateDispose ? " : global::System.IDisposable" : ""));
+            writer.WriteLine($"{model.Declaration.Keyword} {model.Declaration.NameWithTypeParameters} : global::System.IDisposable");
             writer.OpenBlock();
 
             // Per inner source: 0 = active, 1 = disabled by its own PostAction, 2 = removed by its own PostAction.

@@ -414,6 +414,11 @@ public sealed partial class CalloopGenerator
         private static DisposeKind DisposeKindOf(ITypeSymbol type, Compilation compilation)
         {
             INamedTypeSymbol disposable = compilation.GetSpecialType(SpecialType.System_IDisposable);
+            if (type is INamedTypeSymbol named && HasAttribute(named, EventSourceAttributeName))
+            {
+                // A nested composite: its generated part implements IDisposable, which this compilation cannot see yet.
+                return DisposeKind.Direct;
+            }
             if (SymbolEqualityComparer.Default.Equals(type, disposable))
             {
                 return DisposeKind.Direct;
@@ -425,7 +430,7 @@ public sealed partial class CalloopGenerator
                     return DisposeKind.Direct;
                 }
             }
-            return type.IsValueType ? DisposeKind.None : DisposeKind.Test;
+            return type.IsValueType || type.IsSealed ? DisposeKind.None : DisposeKind.Test;
         }
 
         /// <summary>True when the source's type implements <c>ProcessEvents</c> explicitly, so it must be called through the interface.</summary>
