@@ -1,0 +1,194 @@
+using System.Linq;
+using Calloop.Generators.Tests.Support;
+using Microsoft.CodeAnalysis;
+
+namespace Calloop.Generators.Tests;
+
+/// <summary>One test per diagnostic: its ID, severity, the span it points at and the symbol its message names.</summary>
+public class DiagnosticTests
+{
+    private const string Usings = "using System;\nusing Calloop;\n";
+
+    private static Diagnostic Single(string marked, string id, DiagnosticSeverity severity, params string[] named)
+    {
+        MarkedSource source = MarkedSource.Parse(Usings + marked);
+        GeneratorOutput output = GeneratorHarness.Run(source.Text);
+        Assert.That(output.Run.Exception, Is.Null);
+        Diagnostic[] matching = output.GeneratorDiagnostics.Where(d => d.Id == id).ToArray();
+        Assert.That(matching, Has.Length.EqualTo(1), string.Join("\n", output.GeneratorDiagnostics));
+        Diagnostic diagnostic = matching[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(diagnostic.Severity, Is.EqualTo(severity));
+            Assert.That(diagnostic.Location.SourceSpan, Is.EqualTo(source.Span),
+                $"points at '{source.Text.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length)}'");
+            Assert.That(diagnostic.Descriptor.HelpLinkUri, Does.EndWith($"docs/diagnostics/{id}.md"));
+            foreach (string name in named)
+            {
+                Assert.That(diagnostic.GetMessage(), Does.Contain(name));
+            }
+        });
+        return diagnostic;
+    }
+
+    [Test]
+    public void CLP0001_TypeNotPartial() => Single("""
+        public class {|App|}
+        {
+            private readonly Timer _tick = Timer.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "CLP0001", DiagnosticSeverity.Error, "App");
+
+    [Test]
+    public void CLP0001_ContainingTypeNotPartial() => Single("""
+        public class {|Outer|}
+        {
+            public partial class App
+            {
+                private readonly Timer _tick = Timer.Immediate();
+
+                [OnEvent(nameof(_tick))]
+                private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+            }
+        }
+        """, "CLP0001", DiagnosticSeverity.Error, "Outer");
+
+    [Test]
+    public void CLP0002_MissingMember() => Single("""
+        public partial class App
+        {
+            [OnEvent({|"_tock"|})]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "CLP0002", DiagnosticSeverity.Error, "OnTick", "_tock", "App");
+
+    [Test]
+    public void CLP0003_NotAnEventSource() => Single("""
+        public partial class App
+        {
+            private int _count;
+
+            [OnEvent({|nameof(_count)|})]
+            private void OnCount(int value) => _count = value;
+        }
+        """, "CLP0003", DiagnosticSeverity.Error, "_count", "OnCount", "int");
+
+    [Test]
+    public void CLP0004_SignatureMismatchSaysWhatIsExpected()
+    {
+        Diagnostic diagnostic = Single("""
+            public partial class App
+            {
+                private readonly Timer _tick = Timer.Immediate();
+
+                [OnEvent(nameof(_tick))]
+                private void {|OnTick|}(Instant deadline)
+                {
+                }
+            }
+            """, "CLP0004", DiagnosticSeverity.Error, "OnTick", "_tick");
+        Assert.That(diagnostic.GetMessage(), Does.Contain("expected 'TimeoutAction OnTick(Instant @event, [ref Unit metadata], [ref App data])'"));
+    }
+
+    [Test]
+    public void CLP0004_CompositeEmitParameterMustAllowRefStructs()
+    {
+        Diagnostic diagnostic = Single("""
+            [EventSource]
+            public partial class Pair : IEventSource<int, Unit, Unit>
+            {
+                private readonly Timer _tick = Timer.Immediate();
+
+                [OnEvent(nameof(_tick))]
+                private TimeoutAction {|OnTick|}<TEmit>(Instant deadline, ref TEmit emit) where TEmit : IEventCallback<int, Unit, Unit>
+                    => TimeoutAction.Drop;
+            }
+            """, "CLP0004", DiagnosticSeverity.Error, "OnTick", "_tick");
+        Assert.That(diagnostic.GetMessage(), Does.Contain("allows ref struct"));
+    }
+
+    [Test]
+    public void CLP0005_TwoHandlersForOneSource() => Single("""
+        public partial class App
+        {
+            private readonly Timer _tick = Timer.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+
+            [OnEvent({|nameof(_tick)|})]
+            private TimeoutAction OnTickAgain(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "CLP0005", DiagnosticSeverity.Error, "_tick", "OnTick", "OnTickAgain");
+
+    [Test]
+    public void CLP0006_SourceWithoutHandler() => Single("""
+        public partial class App
+        {
+            private readonly Timer _tick = Timer.Immediate();
+            private readonly Timer {|_forgotten|} = Timer.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "CLP0006", DiagnosticSeverity.Warning, "_forgotten", "App");
+
+    [Test]
+    public void CLP0007_CompositeWithoutInterface() => Single("""
+        [EventSource]
+        public partial class {|Pair|}
+        {
+            private readonly Timer _tick = Timer.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "CLP0007", DiagnosticSeverity.Error, "Pair");
+
+    [Test]
+    public void CLP0008_StaticClass() => Single("""
+        public static partial class {|Holder|}
+        {
+            private static readonly Timer Tick = Timer.Immediate();
+
+            [OnEvent(nameof(Tick))]
+            private static TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "CLP0008", DiagnosticSeverity.Error, "Holder", "static");
+
+    [Test]
+    public void CLP0009_PrivateMemberOfBaseClass() => Single("""
+        public class Base
+        {
+            private readonly Timer _tick = Timer.Immediate();
+        }
+
+        public partial class App : Base
+        {
+            [OnEvent({|"_tick"|})]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "CLP0009", DiagnosticSeverity.Error, "_tick", "OnTick", "Base");
+
+    [Test]
+    public void ValidCodeHasNoDiagnosticsAndCompiles()
+    {
+        GeneratorOutput output = GeneratorHarness.Run(Usings + """
+            public partial class App
+            {
+                private readonly Timer _tick = Timer.Immediate();
+
+                [OnEvent(nameof(_tick))]
+                private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+            }
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.GeneratorDiagnostics, Is.Empty);
+            Assert.That(output.CompilerErrors, Is.Empty);
+        });
+    }
+}

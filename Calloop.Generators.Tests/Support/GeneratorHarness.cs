@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using Basic.Reference.Assemblies;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Calloop.Generators.Tests.Support;
+
+/// <summary>Builds in-memory compilations against the real Calloop.Runtime.dll and runs the generator over them.</summary>
+internal static class GeneratorHarness
+{
+    internal static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview);
+
+    private static readonly ImmutableArray<MetadataReference> References =
+    [
+        .. Net100.References.All,
+        MetadataReference.CreateFromFile(typeof(EventLoop<>).Assembly.Location),
+    ];
+
+    internal static CSharpCompilation Compile(params string[] sources) =>
+        CSharpCompilation.Create(
+            "Calloop.Generated.Test" + Guid.NewGuid().ToString("N"),
+            sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Source{i}.cs")),
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    internal static GeneratorDriver CreateDriver() =>
+        CSharpGeneratorDriver.Create(
+            [new CalloopGenerator().AsSourceGenerator()],
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Runs the generator and returns its output, the compilation with it, and every diagnostic.</summary>
+    internal static GeneratorOutput Run(params string[] sources)
+    {
+        CSharpCompilation compilation = Compile(sources);
+        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> _);
+        GeneratorDriverRunResult result = driver.GetRunResult();
+        GeneratorRunResult run = result.Results.Single();
+        return new GeneratorOutput(output, run);
+    }
+
+    /// <summary>Compiles the generated program, fails on any error or warning, and loads it.</summary>
+    internal static Assembly Load(GeneratorOutput output)
+    {
+        Assert.That(output.Run.Exception, Is.Null);
+        Assert.That(output.GeneratorDiagnostics, Is.Empty, "generator diagnostics");
+        using var stream = new MemoryStream();
+        var emit = output.Compilation.Emit(stream);
+        Diagnostic[] problems = emit.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+        Assert.That(problems, Is.Empty, string.Join(Environment.NewLine, problems.Select(p => p.ToString()))
+            + Environment.NewLine + string.Join(Environment.NewLine, output.Sources.Select(s => s.Text)));
+        Assert.That(emit.Success, Is.True);
+        return Assembly.Load(stream.ToArray());
+    }
+
+    /// <summary>Calls a public static method and returns its result.</summary>
+    internal static object? Call(Assembly assembly, string typeName, string methodName)
+    {
+        Type type = assembly.GetType(typeName) ?? throw new InvalidOperationException($"No type {typeName}.");
+        MethodInfo method = type.GetMethod(methodName) ?? throw new InvalidOperationException($"No method {typeName}.{methodName}.");
+        try
+        {
+            return method.Invoke(null, null);
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
+    }
+}
+
+/// <summary>What one generator run produced.</summary>
+internal sealed record GeneratorOutput(Compilation Compilation, GeneratorRunResult Run)
+{
+    internal ImmutableArray<Diagnostic> GeneratorDiagnostics => Run.Diagnostics;
+
+    internal IReadOnlyList<(string HintName, string Text)> Sources =>
+        Run.GeneratedSources.Select(s => (s.HintName, s.SourceText.ToString())).ToList();
+
+    internal ImmutableArray<Diagnostic> CompilerErrors =>
+        Compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToImmutableArray();
+}

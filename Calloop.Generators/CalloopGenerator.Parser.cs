@@ -1,0 +1,663 @@
+using System.Collections.Generic;
+using System.Threading;
+using Calloop.Generators.Diagnostics;
+using Calloop.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Calloop.Generators;
+
+public sealed partial class CalloopGenerator
+{
+    /// <summary>Turns symbols into value-equatable models and diagnostics. Nothing it returns holds a symbol or syntax.</summary>
+    internal static class Parser
+    {
+        private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        private static readonly SymbolDisplayFormat MessageFormat = SymbolDisplayFormat.MinimallyQualifiedFormat;
+
+        /// <summary>Parses the type holding an <c>[OnEvent]</c> method, unless that type is a composite (parsed on its own).</summary>
+        public static ParseResult? ParseHandlerMethod(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not IMethodSymbol { ContainingType: INamedTypeSymbol type })
+            {
+                return null;
+            }
+            if (HasAttribute(type, EventSourceAttributeName))
+            {
+                return null;
+            }
+            return ParseType(type, composite: false, context.SemanticModel.Compilation, cancellationToken);
+        }
+
+        /// <summary>Parses an <c>[EventSource]</c> class.</summary>
+        public static ParseResult ParseComposite(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol type)
+            {
+                return new ParseResult(string.Empty, null, EquatableArray<DiagnosticInfo>.Empty);
+            }
+            return ParseType(type, composite: true, context.SemanticModel.Compilation, cancellationToken)
+                ?? new ParseResult(string.Empty, null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        private static ParseResult? ParseType(INamedTypeSymbol type, bool composite, Compilation compilation, CancellationToken cancellationToken)
+        {
+            INamedTypeSymbol? eventSource = compilation.GetTypeByMetadataName("Calloop.IEventSource`3");
+            INamedTypeSymbol? eventCallback = compilation.GetTypeByMetadataName("Calloop.IEventCallback`3");
+            INamedTypeSymbol? unit = compilation.GetTypeByMetadataName("Calloop.Unit");
+            if (eventSource is null || eventCallback is null || unit is null || type.TypeKind == TypeKind.Error)
+            {
+                return null;
+            }
+            var context = new TypeContext(type, composite, compilation, eventSource, eventCallback, unit, cancellationToken);
+            string key = (composite ? "composite:" : "handlers:") + type.ToDisplayString(TypeFormat);
+
+            bool canEmit = CheckDeclarations(context);
+            CompositeModel? compositeModel = null;
+            if (composite)
+            {
+                compositeModel = ParseCompositeTypes(context);
+                canEmit &= compositeModel is not null;
+            }
+
+            List<HandlerModel> handlers = ParseHandlers(context);
+            cancellationToken.ThrowIfCancellationRequested();
+
+            TypeModel? model = null;
+            if (canEmit)
+            {
+                model = new TypeModel(
+                    HintName(type),
+                    type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+                    new EquatableArray<TypeDeclarationModel>(ContainingChain(type)),
+                    Declaration(type),
+                    type.ToDisplayString(TypeFormat),
+                    compositeModel,
+                    composite && !HasParameterlessMethod(type, "Dispose"),
+                    CallbackTypeParameter(type),
+                    new EquatableArray<HandlerModel>(handlers.ToArray()));
+            }
+            return new ParseResult(key, model, new EquatableArray<DiagnosticInfo>(context.Diagnostics.ToArray()));
+        }
+
+        /// <summary>Checks that the type and every type around it is partial and that the type can hold handlers.</summary>
+        private static bool CheckDeclarations(TypeContext context)
+        {
+            INamedTypeSymbol type = context.Type;
+            bool ok = true;
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                if (!IsPartial(t, context.CancellationToken))
+                {
+                    context.Report(DiagnosticDescriptors.TypeNotPartial, FirstLocation(t), t.ToDisplayString(MessageFormat));
+                    ok = false;
+                }
+            }
+
+            string? reason = null;
+            if (type.IsStatic)
+            {
+                reason = context.Composite
+                    ? "a static class cannot be an event source"
+                    : "a static class cannot be a loop's shared data (use a class or struct instance)";
+            }
+            else if (type.IsRefLikeType)
+            {
+                reason = "a ref struct cannot be a loop's shared data";
+            }
+            else if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+            {
+                reason = "only classes and structs can hold handlers";
+            }
+            else if (context.Composite && type.TypeKind != TypeKind.Class)
+            {
+                reason = "a composite event source must be a class";
+            }
+            if (reason is not null)
+            {
+                context.Report(DiagnosticDescriptors.UnsupportedType, FirstLocation(type), type.ToDisplayString(MessageFormat), reason);
+                ok = false;
+            }
+            return ok;
+        }
+
+        private static CompositeModel? ParseCompositeTypes(TypeContext context)
+        {
+            INamedTypeSymbol? found = null;
+            int count = 0;
+            foreach (INamedTypeSymbol candidate in context.Type.Interfaces)
+            {
+                if (SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, context.EventSource))
+                {
+                    found = candidate;
+                    count++;
+                }
+            }
+            if (found is null || count != 1 || found.TypeArguments.Length != 3 || ContainsErrors(found))
+            {
+                context.Report(DiagnosticDescriptors.CompositeWithoutInterface, FirstLocation(context.Type), context.Type.ToDisplayString(MessageFormat));
+                return null;
+            }
+            context.OuterInterface = found;
+            return new CompositeModel(
+                found.TypeArguments[0].ToDisplayString(TypeFormat),
+                found.TypeArguments[1].ToDisplayString(TypeFormat),
+                found.TypeArguments[2].ToDisplayString(TypeFormat));
+        }
+
+        private static List<HandlerModel> ParseHandlers(TypeContext context)
+        {
+            INamedTypeSymbol type = context.Type;
+
+            // Every [OnEvent] of every method, resolved to its source member.
+            var bindings = new Dictionary<string, Binding>(System.StringComparer.Ordinal);
+            var claimed = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (ISymbol member in type.GetMembers())
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                if (member is not IMethodSymbol method)
+                {
+                    continue;
+                }
+                foreach (AttributeData attribute in method.GetAttributes())
+                {
+                    if (!IsAttribute(attribute.AttributeClass, OnEventAttributeName)
+                        || attribute.ConstructorArguments.Length != 1
+                        || attribute.ConstructorArguments[0].Value is not string sourceName)
+                    {
+                        // A broken attribute is the compiler's to report.
+                        continue;
+                    }
+                    Location? attributeLocation = AttributeArgumentLocation(attribute, context.CancellationToken) ?? FirstLocation(method);
+                    Binding? binding = Bind(context, method, sourceName, attributeLocation);
+                    if (binding is null)
+                    {
+                        claimed.Add(sourceName);
+                        continue;
+                    }
+                    if (bindings.TryGetValue(binding.Source.Name, out Binding? first))
+                    {
+                        context.Report(DiagnosticDescriptors.DuplicateHandler, attributeLocation, binding.Source.Name, first.Method.Name, method.Name);
+                        continue;
+                    }
+                    claimed.Add(binding.Source.Name);
+                    bindings.Add(binding.Source.Name, binding);
+                }
+            }
+
+            // Handlers in the declaration order of their sources; warnings for sources nobody handles.
+            var handlers = new List<HandlerModel>();
+            var emitted = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (ISymbol member in MembersInOrder(type))
+            {
+                if (bindings.TryGetValue(member.Name, out Binding? binding) && SymbolEqualityComparer.Default.Equals(binding.Source, member))
+                {
+                    if (binding.Model is not null && emitted.Add(member.Name))
+                    {
+                        handlers.Add(binding.Model);
+                    }
+                    continue;
+                }
+                if (!claimed.Contains(member.Name) && !member.IsImplicitlyDeclared && SourceType(member) is ITypeSymbol memberType
+                    && FindSourceInterface(memberType, context.EventSource) is not null)
+                {
+                    context.Report(DiagnosticDescriptors.SourceWithoutHandler, FirstLocation(member), member.Name, type.ToDisplayString(MessageFormat));
+                }
+            }
+            // Sources inherited from base types come last, in the order their handlers were found.
+            foreach (Binding binding in bindings.Values)
+            {
+                if (binding.Model is not null && emitted.Add(binding.Source.Name))
+                {
+                    handlers.Add(binding.Model);
+                }
+            }
+            return handlers;
+        }
+
+        private static IEnumerable<ISymbol> MembersInOrder(INamedTypeSymbol type)
+        {
+            foreach (ISymbol member in type.GetMembers())
+            {
+                if (member is IFieldSymbol or IPropertySymbol { IsIndexer: false })
+                {
+                    yield return member;
+                }
+            }
+        }
+
+        /// <summary>Resolves one <c>[OnEvent]</c> to its source and checks the handler's signature.</summary>
+        private static Binding? Bind(TypeContext context, IMethodSymbol method, string sourceName, Location? attributeLocation)
+        {
+            INamedTypeSymbol type = context.Type;
+            ISymbol? source = null;
+            for (INamedTypeSymbol? t = type; t is not null && source is null; t = t.BaseType)
+            {
+                foreach (ISymbol candidate in t.GetMembers(sourceName))
+                {
+                    if (candidate is IFieldSymbol or IPropertySymbol { IsIndexer: false })
+                    {
+                        source = candidate;
+                        break;
+                    }
+                }
+            }
+            if (source is null)
+            {
+                context.Report(DiagnosticDescriptors.MissingSourceMember, attributeLocation, method.Name, sourceName, type.ToDisplayString(MessageFormat));
+                return null;
+            }
+
+            ITypeSymbol? memberType = SourceType(source);
+            if (memberType is null || memberType.TypeKind == TypeKind.Error)
+            {
+                // The member's type does not compile: the compiler reports it.
+                return null;
+            }
+            INamedTypeSymbol? sourceInterface = FindSourceInterface(memberType, context.EventSource);
+            if (sourceInterface is null || ContainsErrors(sourceInterface))
+            {
+                context.Report(DiagnosticDescriptors.NotAnEventSource, attributeLocation, sourceName, method.Name, memberType.ToDisplayString(MessageFormat));
+                return null;
+            }
+
+            string? unreadable = null;
+            if (!context.Compilation.IsSymbolAccessibleWithin(source, type))
+            {
+                unreadable = $"it is private to '{source.ContainingType.ToDisplayString(MessageFormat)}'";
+            }
+            else if (source is IPropertySymbol property
+                && (property.GetMethod is null || !context.Compilation.IsSymbolAccessibleWithin(property.GetMethod, type)))
+            {
+                unreadable = "it has no getter that can be called here";
+            }
+            if (unreadable is not null)
+            {
+                context.Report(DiagnosticDescriptors.InaccessibleSource, attributeLocation, sourceName, method.Name, type.ToDisplayString(MessageFormat), unreadable);
+                return null;
+            }
+
+            HandlerModel? model = CheckSignature(context, method, source, memberType, sourceInterface);
+            return new Binding(source, method, model);
+        }
+
+        private static HandlerModel? CheckSignature(TypeContext context, IMethodSymbol method, ISymbol source, ITypeSymbol memberType, INamedTypeSymbol sourceInterface)
+        {
+            ITypeSymbol eventType = sourceInterface.TypeArguments[0];
+            ITypeSymbol metadataType = sourceInterface.TypeArguments[1];
+            ITypeSymbol returnType = sourceInterface.TypeArguments[2];
+            bool returnsUnit = SymbolEqualityComparer.Default.Equals(returnType, context.Unit);
+            INamedTypeSymbol? emitConstraint = context.OuterInterface is { } outer
+                ? context.EventCallback.Construct(outer.TypeArguments[0], outer.TypeArguments[1], outer.TypeArguments[2])
+                : null;
+
+            bool ok = true;
+            ITypeParameterSymbol? emit = null;
+            if (method.IsGenericMethod)
+            {
+                if (emitConstraint is not null && method.TypeParameters.Length == 1 && IsEmitParameter(method.TypeParameters[0], emitConstraint))
+                {
+                    emit = method.TypeParameters[0];
+                }
+                else
+                {
+                    ok = false;
+                }
+            }
+
+            var parameters = method.Parameters;
+            int index = 0;
+            if (parameters.Length > 0 && parameters[0].RefKind == RefKind.None && Same(parameters[0].Type, eventType))
+            {
+                index = 1;
+            }
+            else
+            {
+                ok = false;
+            }
+            bool passMetadata = false;
+            if (ok && index < parameters.Length && parameters[index].RefKind == RefKind.Ref && Same(parameters[index].Type, metadataType))
+            {
+                passMetadata = true;
+                index++;
+            }
+            bool passData = false;
+            if (ok && !context.Composite && index < parameters.Length && parameters[index].RefKind == RefKind.Ref && Same(parameters[index].Type, context.Type))
+            {
+                passData = true;
+                index++;
+            }
+            bool passEmit = false;
+            if (ok && emit is not null && index < parameters.Length && parameters[index].RefKind == RefKind.Ref && Same(parameters[index].Type, emit))
+            {
+                passEmit = true;
+                index++;
+            }
+            if (index != parameters.Length || (emit is not null && !passEmit))
+            {
+                ok = false;
+            }
+            bool returnsVoid = method.ReturnsVoid;
+            if (method.ReturnsByRef || method.ReturnsByRefReadonly)
+            {
+                ok = false;
+            }
+            else if (returnsUnit ? !(returnsVoid || Same(method.ReturnType, returnType)) : !Same(method.ReturnType, returnType))
+            {
+                ok = false;
+            }
+            if (method.IsAsync || method.IsAbstract || method.IsExtern && method.IsPartialDefinition)
+            {
+                ok = false;
+            }
+
+            if (!ok)
+            {
+                context.Report(
+                    DiagnosticDescriptors.HandlerSignatureMismatch,
+                    FirstLocation(method),
+                    method.Name,
+                    source.Name,
+                    ExpectedSignature(context, method.Name, eventType, metadataType, returnType, returnsUnit, emitConstraint));
+                return null;
+            }
+
+            bool isStatic = source.IsStatic;
+            string access = (isStatic ? context.Type.ToDisplayString(TypeFormat) : "this") + "." + Escape(source.Name);
+            if (memberType.IsReferenceType && memberType.NullableAnnotation == NullableAnnotation.Annotated)
+            {
+                access += "!";
+            }
+            return new HandlerModel(
+                Escape(source.Name),
+                source.Name.TrimStart('@'),
+                access,
+                eventType.ToDisplayString(TypeFormat),
+                metadataType.ToDisplayString(TypeFormat),
+                returnType.ToDisplayString(TypeFormat),
+                Escape(method.Name),
+                method.IsStatic,
+                returnsVoid,
+                passMetadata,
+                passData,
+                passEmit,
+                DisposeKindOf(memberType, context.Compilation),
+                CallsThroughInterface(memberType, sourceInterface));
+        }
+
+        private static bool IsEmitParameter(ITypeParameterSymbol parameter, INamedTypeSymbol constraint) =>
+            parameter.AllowsRefLikeType
+            && !parameter.HasReferenceTypeConstraint
+            && !parameter.HasValueTypeConstraint
+            && !parameter.HasUnmanagedTypeConstraint
+            && !parameter.HasConstructorConstraint
+            && !parameter.HasNotNullConstraint
+            && parameter.ConstraintTypes.Length == 1
+            && Same(parameter.ConstraintTypes[0], constraint);
+
+        private static string ExpectedSignature(
+            TypeContext context, string name, ITypeSymbol eventType, ITypeSymbol metadataType, ITypeSymbol returnType, bool returnsUnit, INamedTypeSymbol? emitConstraint)
+        {
+            string returns = returnsUnit ? "void" : returnType.ToDisplayString(MessageFormat);
+            string metadata = $"[ref {metadataType.ToDisplayString(MessageFormat)} metadata]";
+            if (emitConstraint is null)
+            {
+                return $"{returns} {name}({eventType.ToDisplayString(MessageFormat)} @event, {metadata}, [ref {context.Type.ToDisplayString(MessageFormat)} data])";
+            }
+            return $"{returns} {name}[<TEmit>]({eventType.ToDisplayString(MessageFormat)} @event, {metadata}, [ref TEmit emit]) "
+                + $"where TEmit : {emitConstraint.ToDisplayString(MessageFormat)}, allows ref struct";
+        }
+
+        private static DisposeKind DisposeKindOf(ITypeSymbol type, Compilation compilation)
+        {
+            INamedTypeSymbol disposable = compilation.GetSpecialType(SpecialType.System_IDisposable);
+            if (type is INamedTypeSymbol named && HasAttribute(named, EventSourceAttributeName))
+            {
+                // A nested composite: its generated part implements IDisposable, which this compilation cannot see yet.
+                return DisposeKind.Direct;
+            }
+            if (SymbolEqualityComparer.Default.Equals(type, disposable))
+            {
+                return DisposeKind.Direct;
+            }
+            foreach (INamedTypeSymbol candidate in type.AllInterfaces)
+            {
+                if (SymbolEqualityComparer.Default.Equals(candidate, disposable))
+                {
+                    return DisposeKind.Direct;
+                }
+            }
+            return type.IsValueType || type.IsSealed ? DisposeKind.None : DisposeKind.Test;
+        }
+
+        /// <summary>True when the source's type implements <c>ProcessEvents</c> explicitly, so it must be called through the interface.</summary>
+        private static bool CallsThroughInterface(ITypeSymbol type, INamedTypeSymbol sourceInterface)
+        {
+            if (type.IsValueType || type.TypeKind is TypeKind.Interface or TypeKind.TypeParameter)
+            {
+                return false;
+            }
+            foreach (ISymbol member in sourceInterface.GetMembers("ProcessEvents"))
+            {
+                if (type.FindImplementationForInterfaceMember(member) is IMethodSymbol { MethodKind: MethodKind.ExplicitInterfaceImplementation })
+                {
+                    return true;
+                }
+            }
+            foreach (INamedTypeSymbol baseInterface in sourceInterface.AllInterfaces)
+            {
+                foreach (ISymbol member in baseInterface.GetMembers())
+                {
+                    if (member is IMethodSymbol { IsAbstract: true } && type.FindImplementationForInterfaceMember(member) is IMethodSymbol { MethodKind: MethodKind.ExplicitInterfaceImplementation })
+                    {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        private static ITypeSymbol? SourceType(ISymbol member) => member switch
+        {
+            IFieldSymbol field => field.Type,
+            IPropertySymbol property => property.Type,
+            _ => null,
+        };
+
+        private static INamedTypeSymbol? FindSourceInterface(ITypeSymbol type, INamedTypeSymbol eventSource)
+        {
+            if (type is INamedTypeSymbol named && SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, eventSource))
+            {
+                return named;
+            }
+            foreach (INamedTypeSymbol candidate in type.AllInterfaces)
+            {
+                if (SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, eventSource))
+                {
+                    return candidate;
+                }
+            }
+            return null;
+        }
+
+        private static bool ContainsErrors(INamedTypeSymbol type)
+        {
+            foreach (ITypeSymbol argument in type.TypeArguments)
+            {
+                if (argument.TypeKind == TypeKind.Error)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static bool Same(ITypeSymbol left, ITypeSymbol right) => SymbolEqualityComparer.Default.Equals(left, right);
+
+        private static bool HasAttribute(INamedTypeSymbol type, string name)
+        {
+            foreach (AttributeData attribute in type.GetAttributes())
+            {
+                if (IsAttribute(attribute.AttributeClass, name))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static bool IsAttribute(INamedTypeSymbol? attributeClass, string name) =>
+            attributeClass is not null && attributeClass.ToDisplayString() == name;
+
+        private static bool HasParameterlessMethod(INamedTypeSymbol type, string name)
+        {
+            foreach (ISymbol member in type.GetMembers(name))
+            {
+                if (member is IMethodSymbol { Parameters.Length: 0, IsStatic: false })
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static bool IsPartial(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration)
+                {
+                    foreach (SyntaxToken modifier in declaration.Modifiers)
+                    {
+                        if (modifier.IsKind(SyntaxKind.PartialKeyword))
+                        {
+                            return true;
+                        }
+                    }
+                }
+            }
+            return false;
+        }
+
+        private static Location? FirstLocation(ISymbol symbol) => symbol.Locations.Length > 0 ? symbol.Locations[0] : null;
+
+        private static Location? AttributeArgumentLocation(AttributeData attribute, CancellationToken cancellationToken)
+        {
+            if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax syntax)
+            {
+                return syntax.ArgumentList is { Arguments.Count: > 0 } arguments ? arguments.Arguments[0].GetLocation() : syntax.GetLocation();
+            }
+            return null;
+        }
+
+        private static TypeDeclarationModel[] ContainingChain(INamedTypeSymbol type)
+        {
+            var chain = new List<TypeDeclarationModel>();
+            for (INamedTypeSymbol? t = type.ContainingType; t is not null; t = t.ContainingType)
+            {
+                chain.Insert(0, Declaration(t));
+            }
+            return chain.ToArray();
+        }
+
+        private static TypeDeclarationModel Declaration(INamedTypeSymbol type)
+        {
+            string keyword = type.TypeKind switch
+            {
+                TypeKind.Interface => "partial interface",
+                TypeKind.Struct => (type.IsReadOnly ? "readonly " : "") + (type.IsRefLikeType ? "ref " : "") + (type.IsRecord ? "partial record struct" : "partial struct"),
+                _ => type.IsRecord ? "partial record" : "partial class",
+            };
+            string name = Escape(type.Name);
+            if (type.TypeParameters.Length > 0)
+            {
+                var names = new string[type.TypeParameters.Length];
+                for (int i = 0; i < names.Length; i++)
+                {
+                    names[i] = Escape(type.TypeParameters[i].Name);
+                }
+                name += "<" + string.Join(", ", names) + ">";
+            }
+            return new TypeDeclarationModel(keyword, name);
+        }
+
+        private static string HintName(INamedTypeSymbol type)
+        {
+            string name = type.MetadataName;
+            for (INamedTypeSymbol? t = type.ContainingType; t is not null; t = t.ContainingType)
+            {
+                name = t.MetadataName + "." + name;
+            }
+            if (type.ContainingNamespace is { IsGlobalNamespace: false } ns)
+            {
+                name = ns.ToDisplayString() + "." + name;
+            }
+            return name.Replace('`', '_').Replace('@', '_') + ".Calloop.g.cs";
+        }
+
+        private static string CallbackTypeParameter(INamedTypeSymbol type)
+        {
+            string name = "TCallback";
+            while (HasTypeParameter(type, name))
+            {
+                name += "_";
+            }
+            return name;
+        }
+
+        private static bool HasTypeParameter(INamedTypeSymbol type, string name)
+        {
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                foreach (ITypeParameterSymbol parameter in t.TypeParameters)
+                {
+                    if (parameter.Name == name)
+                    {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        private static string Escape(string name) =>
+            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+        private sealed record Binding(ISymbol Source, IMethodSymbol Method, HandlerModel? Model);
+
+        /// <summary>What parsing one type needs; lives only during the transform.</summary>
+        private sealed class TypeContext(
+            INamedTypeSymbol type,
+            bool composite,
+            Compilation compilation,
+            INamedTypeSymbol eventSource,
+            INamedTypeSymbol eventCallback,
+            INamedTypeSymbol unit,
+            CancellationToken cancellationToken)
+        {
+            public INamedTypeSymbol Type { get; } = type;
+
+            public bool Composite { get; } = composite;
+
+            public Compilation Compilation { get; } = compilation;
+
+            public INamedTypeSymbol EventSource { get; } = eventSource;
+
+            public INamedTypeSymbol EventCallback { get; } = eventCallback;
+
+            public INamedTypeSymbol Unit { get; } = unit;
+
+            public CancellationToken CancellationToken { get; } = cancellationToken;
+
+            public INamedTypeSymbol? OuterInterface { get; set; }
+
+            public List<DiagnosticInfo> Diagnostics { get; } = [];
+
+            public void Report(DiagnosticDescriptor descriptor, Location? location, params string[] arguments) =>
+                Diagnostics.Add(new DiagnosticInfo(descriptor, LocationInfo.From(location), new EquatableArray<string>(arguments)));
+        }
+    }
+}

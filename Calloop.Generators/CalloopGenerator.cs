@@ -1,0 +1,81 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Calloop.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Calloop.Generators;
+
+/// <summary>
+/// Wires event sources to <c>[OnEvent]</c> handler methods at compile time: an <c>InsertSources</c> method for a
+/// loop's shared data type, and the whole <c>IEventSource</c> implementation of an <c>[EventSource]</c> composite.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class CalloopGenerator : IIncrementalGenerator
+{
+    internal const string OnEventAttributeName = "Calloop.OnEventAttribute";
+    internal const string EventSourceAttributeName = "Calloop.EventSourceAttribute";
+
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        // Use 1: every [OnEvent] method parses its containing type (unless that type is a composite); the types
+        // are then de-duplicated, since every handler of a type gives the same result.
+        IncrementalValuesProvider<ParseResult> handlerTypes = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                OnEventAttributeName,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (context, cancellationToken) => Parser.ParseHandlerMethod(context, cancellationToken))
+            .WithTrackingName(TrackingNames.HandlerMethods)
+            .Collect()
+            .SelectMany(static (results, _) => Distinct(results))
+            .WithTrackingName(TrackingNames.HandlerTypes);
+
+        // Use 2: every [EventSource] class.
+        IncrementalValuesProvider<ParseResult> composites = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                EventSourceAttributeName,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (context, cancellationToken) => Parser.ParseComposite(context, cancellationToken))
+            .WithTrackingName(TrackingNames.Composites);
+
+        Register(context, handlerTypes, "handlers");
+        Register(context, composites, "composites");
+    }
+
+    private static void Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<ParseResult> results, string suffix)
+    {
+        // Source and diagnostics are separate outputs: moving a handler's line changes its diagnostics' locations
+        // but not the model, so the source output stays cached.
+        IncrementalValuesProvider<TypeModel> models = results
+            .Where(static result => result.Model is not null)
+            .Select(static (result, _) => result.Model!)
+            .WithTrackingName(TrackingNames.Models + "." + suffix);
+        context.RegisterSourceOutput(models, static (context, model) => Emitter.Emit(context, model));
+
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = results
+            .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics + "." + suffix);
+        context.RegisterSourceOutput(diagnostics, static (context, diagnostics) =>
+        {
+            foreach (DiagnosticInfo diagnostic in diagnostics)
+            {
+                context.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+        });
+    }
+
+    private static ImmutableArray<ParseResult> Distinct(ImmutableArray<ParseResult?> results)
+    {
+        var seen = new HashSet<string>(System.StringComparer.Ordinal);
+        ImmutableArray<ParseResult>.Builder builder = ImmutableArray.CreateBuilder<ParseResult>();
+        foreach (ParseResult? result in results)
+        {
+            if (result is not null && seen.Add(result.Key))
+            {
+                builder.Add(result);
+            }
+        }
+        return builder.ToImmutable();
+    }
+}

@@ -1,0 +1,20 @@
+namespace Calloop.Generators;
+
+/// <summary>The names of the generator's pipeline steps, for incremental-caching tests.</summary>
+public static class TrackingNames
+{
+    /// <summary>Each <c>[OnEvent]</c> method, parsed into its containing loop data type.</summary>
+    public const string HandlerMethods = nameof(HandlerMethods);
+
+    /// <summary>The loop data types, one each.</summary>
+    public const string HandlerTypes = nameof(HandlerTypes);
+
+    /// <summary>Each <c>[EventSource]</c> class, parsed.</summary>
+    public const string Composites = nameof(Composites);
+
+    /// <summary>The models to emit.</summary>
+    public const string Models = nameof(Models);
+
+    /// <summary>The diagnostics to report.</summary>
+    public const string Diagnostics = nameof(Diagnostics);
+}

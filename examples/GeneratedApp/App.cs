@@ -1,0 +1,91 @@
+using System;
+using System.IO.Pipes;
+using System.Runtime.InteropServices;
+using Calloop;
+
+namespace GeneratedApp;
+
+/// <summary>
+/// The loop's shared data. Its fields hold the sources; the [OnEvent] methods handle them; the generator writes
+/// <c>InsertSources</c>, which wires each source to its method with a direct call.
+/// </summary>
+public sealed partial class App
+{
+    private readonly Timer _stopAfter = Timer.FromDuration(TimeSpan.FromSeconds(2));
+    private readonly Timer _progress = Timer.FromDuration(TimeSpan.FromMilliseconds(500));
+    private readonly PingSource _wakeups;
+    private readonly Generic<SafeHandle> _pipe;
+    private readonly Heartbeat _heartbeat;
+    private readonly AnonymousPipeServerStream _server;
+    private readonly byte[] _buffer = new byte[64];
+
+    /// <summary>Creates the sources: timers, a ping, a pipe's read end and a heartbeat composite.</summary>
+    public App(LoopSignal signal)
+    {
+        Signal = signal;
+        (Wakeup, _wakeups) = Ping.Create();
+        _server = new AnonymousPipeServerStream(PipeDirection.In);
+        PipeWriter = new AnonymousPipeClientStream(PipeDirection.Out, _server.ClientSafePipeHandle);
+        _pipe = Generic.From<SafeHandle>(_server.SafePipeHandle, Interest.Readable, Mode.Level, leaveOpen: true);
+        _heartbeat = new Heartbeat(out Ping extraBeat);
+        ExtraBeat = extraBeat;
+    }
+
+    /// <summary>Stops the loop.</summary>
+    public LoopSignal Signal { get; }
+
+    /// <summary>Wakes the loop (from any thread).</summary>
+    public Ping Wakeup { get; }
+
+    /// <summary>Asks the heartbeat for a beat out of turn.</summary>
+    public Ping ExtraBeat { get; }
+
+    /// <summary>The pipe's write end: bytes written here are read by <see cref="OnPipeReadable"/>.</summary>
+    public AnonymousPipeClientStream PipeWriter { get; }
+
+    /// <summary>Events handled so far.</summary>
+    public int Events { get; private set; }
+
+    [OnEvent(nameof(_stopAfter))]
+    private TimeoutAction OnStop(Instant deadline)
+    {
+        Console.WriteLine($"[{Events,3}] two seconds are up: stopping");
+        Signal.Stop();
+        return TimeoutAction.Drop;
+    }
+
+    [OnEvent(nameof(_progress))]
+    private TimeoutAction OnProgress(Instant deadline, ref Unit metadata, ref App data)
+    {
+        data.Events++;
+        Console.WriteLine($"[{Events,3}] progress timer: waking the loop and writing to the pipe");
+        Wakeup.Send();
+        PipeWriter.WriteByte((byte)'x');
+        PipeWriter.Flush();
+        return TimeoutAction.ToDuration(TimeSpan.FromMilliseconds(500));
+    }
+
+    [OnEvent(nameof(_wakeups))]
+    private void OnWakeup(Unit _)
+    {
+        Events++;
+        Console.WriteLine($"[{Events,3}] ping: woken; asking the heartbeat for an extra beat");
+        ExtraBeat.Send();
+    }
+
+    [OnEvent(nameof(_pipe))]
+    private PostAction OnPipeReadable(Readiness readiness, ref SafeHandle handle)
+    {
+        Events++;
+        int read = _server.Read(_buffer, 0, _buffer.Length);
+        Console.WriteLine($"[{Events,3}] pipe readable: read {read} byte(s)");
+        return PostAction.Continue;
+    }
+
+    [OnEvent(nameof(_heartbeat))]
+    private void OnBeat(int beat, ref string cause)
+    {
+        Events++;
+        Console.WriteLine($"[{Events,3}] heartbeat {beat} ({cause})");
+    }
+}
