@@ -98,6 +98,31 @@ public class ChannelTests
     }
 
     [Test]
+    public void ManySendsCoalesceIntoOneWakeUp()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.Create<int>();
+        using var _ = sender;
+        Insert(loop, source);
+        for (int i = 0; i < 100; i++)
+        {
+            sender.Send(i);
+        }
+        // One eventfd write for the hundred sends.
+        Assert.That(Calloop.Interop.Libc.ReadCounter(source.State.Fd.Fd, out ulong writes, "test"), Is.True);
+        Assert.That(writes, Is.EqualTo(1));
+        source.State.Notify();
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Has.Count.EqualTo(100));
+
+        // Once drained, the next send wakes the loop again.
+        sender.Send(100);
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Has.Count.EqualTo(101));
+    }
+
+    [Test]
     public void BoundedChannelOfCapacityTwo()
     {
         using var loop = new EventLoop<Received>();

@@ -140,6 +140,28 @@ public class NestedLoopTests
     }
 
     [Test]
+    public void DispatchingThroughANestedLoopAllocatesNothing()
+    {
+        var inner = new EventLoop<Inner>();
+        var (ping, pingSource) = Ping.Create();
+        using var _ = ping;
+        inner.Handle.InsertSource(pingSource, (_, ref _, ref d) => d.Pings++);
+        inner.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
+        var (outer, nested) = Nest(inner);
+        using (outer)
+        {
+            var o = new Outer();
+            long bytes = Alloc.Measure(2000, () =>
+            {
+                ping.Send();
+                outer.Dispatch(TimeSpan.Zero, ref o);
+            });
+            Assert.That(bytes, Is.Zero);
+            Assert.That(nested.Data.Pings, Is.EqualTo(4000));
+        }
+    }
+
+    [Test]
     public void NestedLoopsLeakNoDescriptors()
     {
         int before = Fds.OpenCount();

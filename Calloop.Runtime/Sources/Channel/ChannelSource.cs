@@ -19,13 +19,12 @@ namespace Calloop;
 /// <typeparam name="T">The message type.</typeparam>
 public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>, IDisposable
 {
-    private const int BatchSize = 256;
     private static readonly bool ClearSlots = RuntimeHelpers.IsReferenceOrContainsReferences<T>();
 
     private readonly ChannelState<T> _state;
-    private readonly T[] _batch;
-    private int _batchIndex;
-    private int _batchCount;
+    private T[] _output;
+    private int _outIndex;
+    private int _outCount;
     private bool _closePending;
     private bool _closedDelivered;
     private Token _token;
@@ -35,8 +34,11 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
     internal ChannelSource(ChannelState<T> state)
     {
         _state = state;
-        _batch = new T[state.Capacity == 0 ? BatchSize : Math.Min(BatchSize, state.Capacity)];
+        _output = new T[state.InitialArraySize];
     }
+
+    /// <summary>The shared queue (for tests).</summary>
+    internal ChannelState<T> State => _state;
 
     /// <inheritdoc/>
     public void Register(Poll poll, ref TokenFactory tokenFactory)
@@ -85,35 +87,36 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
 
         Unit metadata = default;
         int budget = Channel.MaxMessagesPerDispatch;
-        bool more = false;
+        int delivered = 0;
         bool finished = false;
         try
         {
             while (true)
             {
-                while (_batchIndex < _batchCount && budget > 0)
+                while (_outIndex < _outCount && budget > 0)
                 {
-                    ref T slot = ref _batch[_batchIndex++];
+                    ref T slot = ref _output[_outIndex++];
                     T message = slot;
                     if (ClearSlots)
                     {
                         slot = default!;
                     }
                     budget--;
+                    delivered++;
                     callback.Invoke(ChannelEvent<T>.Of(message), ref metadata);
                 }
-                if (_batchIndex < _batchCount || budget == 0 || _closePending)
+                if (_outIndex < _outCount || budget == 0 || _closePending)
                 {
                     break;
                 }
-                _batchIndex = 0;
-                _batchCount = _state.Take(_batch, Math.Min(budget, _batch.Length), out more, out _closePending);
-                if (_batchCount == 0)
+                _outIndex = 0;
+                _outCount = _state.Swap(ref _output, out _closePending);
+                if (_outCount == 0)
                 {
                     break;
                 }
             }
-            if (_closePending && _batchIndex == _batchCount)
+            if (_closePending && _outIndex == _outCount)
             {
                 _closedDelivered = true;
                 callback.Invoke(ChannelEvent<T>.Closed, ref metadata);
@@ -124,9 +127,14 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
         }
         finally
         {
-            // Re-arm for what this dispatch left: messages over the budget, messages taken but not delivered
-            // because a callback threw, a pending close, or removal after a throwing closing callback.
-            if (!finished && (more || _batchIndex < _batchCount || _closePending))
+            if (_state.Capacity != 0 && delivered > 0)
+            {
+                _state.Release(delivered);
+            }
+            // Re-arm for what this dispatch left: messages over the budget (or possibly queued meanwhile, when the
+            // budget ran out before the flag was cleared), messages taken but not delivered because a callback
+            // threw, a pending close, or removal after a throwing closing callback.
+            if (!finished && (budget == 0 || _outIndex < _outCount || _closePending))
             {
                 _state.Notify();
             }
@@ -139,7 +147,7 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
         if (!_disposed)
         {
             _disposed = true;
-            Array.Clear(_batch);
+            Array.Clear(_output);
             _state.CloseReceiver();
         }
     }

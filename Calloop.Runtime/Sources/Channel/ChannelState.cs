@@ -1,6 +1,4 @@
 using System;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using Calloop.Interop;
 
@@ -15,25 +13,27 @@ internal enum EnqueueResult
 }
 
 /// <summary>
-/// The queue shared by a <see cref="ChannelSource{T}"/> and its <see cref="Sender{T}"/>s: a ring buffer behind one
-/// lock (it grows when an unbounded channel outruns its consumer and never shrinks, so steady state allocates
-/// nothing), and an eventfd that wakes the loop.
+/// The queue shared by a <see cref="ChannelSource{T}"/> and its <see cref="Sender{T}"/>s: two arrays swapped under
+/// one lock. Senders append to the input array; the consumer swaps it for its own drained array in O(1) and
+/// delivers from that outside the lock. The arrays grow when an unbounded channel outruns its consumer and never
+/// shrink, so steady state allocates nothing.
 /// </summary>
 /// <remarks>
 /// Wake-ups coalesce without ever being lost: a sender writes the eventfd only when it finds the consumer not
 /// already notified, and sets the flag under the lock. The consumer first consumes the eventfd, then (under the
-/// lock) clears the flag and takes the messages. A message queued before the flag is cleared is taken in that same
+/// lock) clears the flag and takes the input. A message queued before the flag is cleared is taken in that same
 /// step; one queued after it finds the flag clear and writes the eventfd again.
+/// A bounded channel counts both the queued messages and those taken but not yet delivered.
 /// </remarks>
 internal sealed class ChannelState<T>
 {
-    private static readonly bool ClearSlots = RuntimeHelpers.IsReferenceOrContainsReferences<T>();
+    private const int InitialSize = 16;
 
     private readonly object _sync = new();
     private readonly int _capacity;
-    private T[] _ring;
-    private int _head;
-    private int _count;
+    private T[] _input;
+    private int _inputCount;
+    private int _outstanding;
     private bool _notified;
     private int _senders = 1;
     private bool _receiverClosed;
@@ -43,7 +43,7 @@ internal sealed class ChannelState<T>
     internal ChannelState(int capacity)
     {
         _capacity = capacity;
-        _ring = new T[capacity == 0 ? 16 : (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)capacity), 1u << 30)];
+        _input = new T[InitialArraySize];
         Fd = EventFd.CreateHandle("eventfd (channel)");
     }
 
@@ -51,6 +51,9 @@ internal sealed class ChannelState<T>
 
     /// <summary>The bound, or 0 for an unbounded channel.</summary>
     internal int Capacity => _capacity;
+
+    /// <summary>The size of a fresh array for either side.</summary>
+    internal int InitialArraySize => _capacity == 0 ? InitialSize : Math.Min(InitialSize, _capacity);
 
     /// <summary>True once the source was disposed (removed from its loop or never inserted and disposed).</summary>
     internal bool ReceiverClosed => Volatile.Read(ref _receiverClosed);
@@ -66,7 +69,7 @@ internal sealed class ChannelState<T>
                 {
                     return EnqueueResult.Closed;
                 }
-                if (_capacity == 0 || _count < _capacity)
+                if (_capacity == 0 || _inputCount + _outstanding < _capacity)
                 {
                     break;
                 }
@@ -84,12 +87,11 @@ internal sealed class ChannelState<T>
                     _blockedSenders--;
                 }
             }
-            if (_count == _ring.Length)
+            if (_inputCount == _input.Length)
             {
-                Grow();
+                Array.Resize(ref _input, _input.Length * 2);
             }
-            _ring[(_head + _count) & (_ring.Length - 1)] = item;
-            _count++;
+            _input[_inputCount++] = item;
             wake = !_notified;
             _notified = true;
         }
@@ -101,40 +103,40 @@ internal sealed class ChannelState<T>
     }
 
     /// <summary>
-    /// Moves up to <paramref name="max"/> messages into <paramref name="batch"/> (consumer side). Clears the
-    /// "notified" flag when it empties the queue; when messages remain the flag stays set and
-    /// <paramref name="more"/> tells the caller to re-arm. <paramref name="closed"/> is true when the queue is empty
-    /// and every sender is gone.
+    /// Consumer side: clears the "notified" flag and swaps the input array with <paramref name="output"/> (which
+    /// must be drained, its slots cleared). Returns the number of messages now in <paramref name="output"/>;
+    /// <paramref name="closed"/> is true when every sender is gone (no message can follow these).
     /// </summary>
-    internal int Take(Span<T> batch, int max, out bool more, out bool closed)
+    internal int Swap(ref T[] output, out bool closed)
     {
         lock (_sync)
         {
             _notified = false;
-            int n = Math.Min(max, _count);
-            int mask = _ring.Length - 1;
-            for (int i = 0; i < n; i++)
+            int n = _inputCount;
+            if (n > 0)
             {
-                ref T slot = ref _ring[(_head + i) & mask];
-                batch[i] = slot;
-                if (ClearSlots)
+                (_input, output) = (output, _input);
+                _inputCount = 0;
+                if (_capacity != 0)
                 {
-                    slot = default!;
+                    _outstanding += n;
                 }
             }
-            _head = (_head + n) & mask;
-            _count -= n;
-            more = _count > 0;
-            if (more)
-            {
-                _notified = true;
-            }
-            closed = _count == 0 && _senders == 0;
-            if (n > 0 && _blockedSenders > 0)
+            closed = _senders == 0;
+            return n;
+        }
+    }
+
+    /// <summary>Bounded channels: <paramref name="delivered"/> taken messages were delivered, making room for senders.</summary>
+    internal void Release(int delivered)
+    {
+        lock (_sync)
+        {
+            _outstanding -= delivered;
+            if (_blockedSenders > 0)
             {
                 Monitor.PulseAll(_sync);
             }
-            return n;
         }
     }
 
@@ -195,9 +197,8 @@ internal sealed class ChannelState<T>
         lock (_sync)
         {
             _receiverClosed = true;
-            Array.Clear(_ring);
-            _count = 0;
-            _head = 0;
+            Array.Clear(_input);
+            _inputCount = 0;
             Monitor.PulseAll(_sync);
         }
         Release();
@@ -214,17 +215,5 @@ internal sealed class ChannelState<T>
         {
             Fd.Dispose();
         }
-    }
-
-    private void Grow()
-    {
-        var larger = new T[_ring.Length * 2];
-        int mask = _ring.Length - 1;
-        for (int i = 0; i < _count; i++)
-        {
-            larger[i] = _ring[(_head + i) & mask];
-        }
-        _ring = larger;
-        _head = 0;
     }
 }

@@ -22,7 +22,8 @@ public sealed class Sender<T> : IDisposable
 
     /// <summary>
     /// Queues <paramref name="message"/>. On a bounded channel that is full, blocks until the loop has taken a
-    /// message (or the receiver is gone). Never blocks on an unbounded channel.
+    /// message (or the receiver is gone). Never blocks on an unbounded channel. On the loop's own thread use
+    /// <see cref="TrySend"/> for a bounded channel: only the loop makes room, so a blocked send there never returns.
     /// </summary>
     /// <exception cref="ChannelClosedException">The receiving source is gone.</exception>
     /// <exception cref="ObjectDisposedException">This sender was disposed.</exception>
