@@ -59,8 +59,10 @@ public class CalloopException : Exception
     {
         1 => "EPERM",
         2 => "ENOENT",
+        3 => "ESRCH",
         4 => "EINTR",
         9 => "EBADF",
+        10 => "ECHILD",
         11 => "EAGAIN",
         12 => "ENOMEM",
         13 => "EACCES",
