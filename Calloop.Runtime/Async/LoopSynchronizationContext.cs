@@ -15,6 +15,9 @@ public sealed class LoopSynchronizationContext : SynchronizationContext
 
     internal LoopSynchronizationContext(LoopWorkQueue queue) => _queue = queue;
 
+    /// <summary>True on the thread of the loop the source is registered with.</summary>
+    internal bool IsLoopThread => _queue.IsLoopThread;
+
     /// <summary>Queues <paramref name="d"/> to run on the loop thread. Thread-safe; never blocks.</summary>
     public override void Post(SendOrPostCallback d, object? state)
     {

@@ -41,6 +41,14 @@ public sealed partial class EventLoop<TData>
         }
     }
 
+    /// <summary>Runs the loop until <paramref name="task"/> completes.</summary>
+    /// <inheritdoc cref="BlockOn{T}(Task{T}, ref TData)"/>
+    public void BlockOn(Task task, ref TData data)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        BlockOn(() => task, ref data);
+    }
+
     /// <summary>
     /// Runs the loop until <paramref name="work"/> completes, or until the loop is stopped
     /// (<see cref="LoopSignal.Stop"/>) first. The work is started on the loop thread under a loop
@@ -119,6 +127,15 @@ public sealed partial class EventLoop<TData>
             await work().ConfigureAwait(true);
             return default(Unit);
         }, ref data, out _);
+    }
+
+    /// <summary>Runs the loop until <paramref name="task"/> completes, or until the loop is stopped first.</summary>
+    /// <returns>True when the task completed; false when the loop was stopped first.</returns>
+    /// <inheritdoc cref="TryBlockOn{T}(Task{T}, ref TData, out T)"/>
+    public bool TryBlockOn(Task task, ref TData data)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return TryBlockOn(() => task, ref data);
     }
 
     private static InvalidOperationException StoppedFirst() =>
