@@ -5,7 +5,7 @@ namespace Calloop;
 
 /// <summary>
 /// The <see cref="SynchronizationContext"/> of an async source (an <see cref="Executor{T}"/> or an
-/// <c>AsyncStreamSource</c>): work it receives runs on the loop thread, in the source's next dispatch.
+/// <see cref="AsyncStreamSource{T}"/>): work it receives runs on the loop thread, in the source's next dispatch.
 /// It is <see cref="SynchronizationContext.Current"/> while the source runs its work, so every <c>await</c>
 /// in that work resumes on the loop thread. Thread-safe. Work posted after the source has left its loop is dropped.
 /// </summary>
