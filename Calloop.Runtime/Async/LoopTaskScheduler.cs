@@ -6,7 +6,8 @@ namespace Calloop;
 /// <summary>
 /// A <see cref="TaskScheduler"/> that runs tasks on the loop thread, through the same queue as the source's
 /// <see cref="LoopSynchronizationContext"/> (so they share its per-dispatch budget). Use it with
-/// <c>Task.Factory.StartNew(..., scheduler)</c> or <c>ContinueWith(..., scheduler)</c>. Thread-safe.
+/// <c>Task.Factory.StartNew(..., scheduler)</c> or <c>ContinueWith(..., scheduler)</c>. Thread-safe. Tasks queued
+/// after the source has left its loop never run.
 /// </summary>
 public sealed class LoopTaskScheduler : TaskScheduler
 {
