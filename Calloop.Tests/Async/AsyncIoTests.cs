@@ -320,6 +320,12 @@ public class AsyncIoTests
         Assert.That(loop.Handle.SourceCount, Is.Zero);
     }
 
+    private static async IAsyncEnumerable<int> Pending()
+    {
+        await Task.Delay(Timeout.Infinite);
+        yield return 0;
+    }
+
     [Test]
     public void NoDescriptorLeaks()
     {
@@ -345,6 +351,8 @@ public class AsyncIoTests
                 await left.Readable(); // still pending when the loop goes away
                 return 0;
             });
+            loop.Handle.InsertSource(new AsyncStreamSource<int>(Pending()), (_, ref _, ref _) => { });
+            _ = loop.Handle.Delay(TimeSpan.FromHours(1));
             loop.Dispatch(TimeSpan.Zero, ref data);
             left.Dispose();
             // right is disposed after its loop: it must still close its descriptor.

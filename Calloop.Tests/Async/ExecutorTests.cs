@@ -96,6 +96,7 @@ public class ExecutorTests
     }
 
     [Test]
+    [Repeat(5)]
     public void WorkScheduledFromOtherThreadsIsNeverLost()
     {
         const int Threads = 4;
@@ -111,20 +112,29 @@ public class ExecutorTests
                 for (int i = 0; i < PerThread; i++)
                 {
                     scheduler.Schedule(static () => Task.FromResult(1));
+                    if (i % 8 == 0)
+                    {
+                        Thread.SpinWait(100); // spread the work so that it races with the loop draining it
+                    }
                 }
             });
             producers[t].Start();
         }
         int sum = 0;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        // Blocking dispatches: a lost wake-up would hang here until the deadline.
-        while (sum < Threads * PerThread && DateTime.UtcNow < deadline)
+        // Consume while the producers run...
+        while (Array.Exists(producers, p => p.IsAlive))
         {
-            loop.Dispatch(TimeSpan.FromSeconds(5), ref sum);
+            loop.Dispatch(TimeSpan.FromMilliseconds(100), ref sum);
         }
         foreach (Thread p in producers)
         {
             p.Join();
+        }
+        // ...then finish with dispatches that never wait: whatever is left must have left the eventfd readable.
+        // A lost wake-up (flag set, eventfd empty) would strand the rest here.
+        for (int i = 0; i < 100 && sum < Threads * PerThread; i++)
+        {
+            loop.Dispatch(TimeSpan.Zero, ref sum);
         }
         Assert.That(sum, Is.EqualTo(Threads * PerThread));
     }
