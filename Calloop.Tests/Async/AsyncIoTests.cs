@@ -361,4 +361,41 @@ public class AsyncIoTests
         }
         Assert.That(Fds.OpenCount(), Is.EqualTo(before));
     }
+
+    [Test]
+    public void SocketsAcceptConnectAndEchoOverLoopbackTcp()
+    {
+        using var loop = new EventLoop<int>();
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        listener.Listen();
+        var endPoint = (System.Net.IPEndPoint)listener.LocalEndPoint!;
+        int data = 0;
+        string echoed = loop.BlockOn(async () =>
+        {
+            using var accepting = loop.Handle.AdaptIo(listener, leaveOpen: true);
+            using var client = loop.Handle.AdaptIo(new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp));
+            Assert.That(client.Inner.Blocking, Is.False);
+            try
+            {
+                client.Inner.Connect(endPoint);
+            }
+            catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode is System.Net.Sockets.SocketError.WouldBlock or System.Net.Sockets.SocketError.InProgress)
+            {
+                await client.Writable();
+            }
+            await accepting.Readable();
+            using var server = loop.Handle.AdaptIo(listener.Accept());
+            Stream serverStream = server.GetStream();
+            Stream clientStream = client.GetStream();
+            await clientStream.WriteAsync("ping\n"u8.ToArray());
+            var buffer = new byte[16];
+            int n = await serverStream.ReadAsync(buffer);
+            await serverStream.WriteAsync(buffer.AsMemory(0, n));
+            n = await clientStream.ReadAsync(buffer);
+            return Encoding.ASCII.GetString(buffer, 0, n);
+        }, ref data);
+        Assert.That(echoed, Is.EqualTo("ping\n"));
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+    }
 }

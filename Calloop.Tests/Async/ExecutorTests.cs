@@ -271,4 +271,26 @@ public class ExecutorTests
         loop.Dispatch(TimeSpan.Zero, ref got);
         Assert.That(got, Is.EqualTo(new[] { 0, 1, 2 }));
     }
+
+    [Test]
+    public void WorkPostedFromAnotherSourcesCallbackRunsAtTheNextDispatch()
+    {
+        using var loop = new EventLoop<List<int>>();
+        var (executor, scheduler) = Executor.Create<int>();
+        loop.Handle.InsertSource(executor, (outcome, ref _, ref got) => got.Add(outcome.GetValue()));
+        var (ping, pingSource) = Ping.Create();
+        using var _ = ping;
+        int posted = 0;
+        loop.Handle.InsertSource(pingSource, (_, ref _, ref _) =>
+        {
+            scheduler.Schedule(() => Task.FromResult(1));
+            scheduler.SynchronizationContext.Post(_ => posted++, null);
+        });
+        ping.Send();
+        var got = new List<int>();
+        loop.Dispatch(TimeSpan.Zero, ref got);
+        loop.Dispatch(TimeSpan.Zero, ref got);
+        Assert.That(got, Is.EqualTo(new[] { 1 }));
+        Assert.That(posted, Is.EqualTo(1));
+    }
 }
