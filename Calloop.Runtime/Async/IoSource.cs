@@ -3,15 +3,18 @@ using System;
 namespace Calloop;
 
 /// <summary>
-/// The loop source behind an <see cref="AsyncIo{T}"/>: registers the descriptor one-shot for exactly the directions
-/// being awaited, and completes the waiters when the poller reports readiness. Its callback is never called.
+/// The loop source behind an <see cref="AsyncIo{T}"/>: keeps the descriptor registered, level-triggered, for exactly
+/// the directions being awaited, and completes the waiters when the poller reports readiness. A loop that awaits the
+/// same direction again from its continuation costs no <c>epoll_ctl</c>; the registration changes only when the set
+/// of awaited directions does. With nothing awaited, the descriptor stays registered one-shot with no interest, so
+/// that a hang-up or error is reported at most once. Its callback is never called.
 /// </summary>
 internal sealed class IoSource : IEventSource<Unit, Unit, Unit>, IDisposable
 {
     private readonly int _fd;
     private Poll? _poll;
     private Token _token;
-    private Interest _armed;
+    private Interest? _levelInterest;
     private bool _disposed;
 
     internal IoSource(int fd)
@@ -27,7 +30,10 @@ internal sealed class IoSource : IEventSource<Unit, Unit, Unit>, IDisposable
 
     internal bool IsDisposed => _disposed;
 
-    /// <summary>Registers (or re-arms) the descriptor for the directions now awaited. One epoll_ctl; no allocation.</summary>
+    private Interest Wanted =>
+        (Read.IsWaiting ? Interest.Readable : Interest.None) | (Write.IsWaiting ? Interest.Writable : Interest.None);
+
+    /// <summary>Makes the registration match the directions awaited now; an <c>epoll_ctl</c> only when they changed.</summary>
     internal void Arm()
     {
         if (_poll is null)
@@ -35,22 +41,30 @@ internal sealed class IoSource : IEventSource<Unit, Unit, Unit>, IDisposable
             return;
         }
         Interest wanted = Wanted;
-        _poll.Reregister(_fd, wanted, Mode.OneShot, _token);
-        _armed = wanted;
+        if (wanted == Interest.None)
+        {
+            if (_levelInterest is not null)
+            {
+                _poll.Reregister(_fd, Interest.None, Mode.OneShot, _token);
+                _levelInterest = null;
+            }
+        }
+        else if (_levelInterest != wanted)
+        {
+            _poll.Reregister(_fd, wanted, Mode.Level, _token);
+            _levelInterest = wanted;
+        }
     }
-
-    private Interest Wanted =>
-        (Read.IsWaiting ? Interest.Readable : Interest.None) | (Write.IsWaiting ? Interest.Writable : Interest.None);
 
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Token token = tokenFactory.NextToken();
-        Interest wanted = Wanted;
-        poll.Register(_fd, wanted, Mode.OneShot, token);
+        poll.Register(_fd, Interest.None, Mode.OneShot, token);
         _token = token;
-        _armed = wanted;
+        _levelInterest = null;
         _poll = poll;
+        Arm();
     }
 
     public void Reregister(Poll poll, ref TokenFactory tokenFactory)
@@ -62,6 +76,8 @@ internal sealed class IoSource : IEventSource<Unit, Unit, Unit>, IDisposable
             return;
         }
         _token = tokenFactory.NextToken();
+        poll.Reregister(_fd, Interest.None, Mode.OneShot, _token);
+        _levelInterest = null;
         Arm();
     }
 
@@ -81,8 +97,7 @@ internal sealed class IoSource : IEventSource<Unit, Unit, Unit>, IDisposable
         {
             return PostAction.Continue;
         }
-        // One-shot: the registration is disarmed now. An error wakes both directions: the next read or write reports it.
-        _armed = Interest.None;
+        // An error wakes both directions: the next read or write reports it.
         bool error = (readiness & Readiness.Error) != 0;
         if (error || (readiness & Readiness.Readable) != 0)
         {
@@ -92,11 +107,8 @@ internal sealed class IoSource : IEventSource<Unit, Unit, Unit>, IDisposable
         {
             Write.Complete();
         }
-        // Continuations ran inline and may have started new waits (each re-armed); re-arm for a wait still pending.
-        if (_poll is not null && _armed == Interest.None && Wanted != Interest.None)
-        {
-            Arm();
-        }
+        // The continuations ran inline and may have started new waits; drop the interest nobody awaits any more.
+        Arm();
         return PostAction.Continue;
     }
 

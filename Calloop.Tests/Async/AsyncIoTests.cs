@@ -398,4 +398,32 @@ public class AsyncIoTests
         Assert.That(echoed, Is.EqualTo("ping\n"));
         Assert.That(loop.Handle.SourceCount, Is.Zero);
     }
+
+    [Test]
+    public void AReadyDescriptorNobodyAwaitsDoesNotWakeTheLoop()
+    {
+        using var loop = new EventLoop<int>();
+        var (a, b) = Fds.SocketPair();
+        var peer = b;
+        using AsyncIo<OwnedFd> io = loop.Handle.AdaptIo(a);
+        ValueTask wait = io.Readable();
+        Fds.Write(peer, "unread"u8);
+        int data = 0;
+        loop.Dispatch(TimeSpan.FromSeconds(5), ref data);
+        Assert.That(wait.IsCompletedSuccessfully, Is.True);
+        wait.GetAwaiter().GetResult();
+
+        // The data stays unread and nobody awaits: the loop must sleep its whole timeout.
+        var timeout = TimeSpan.FromMilliseconds(50);
+        Instant start = Instant.Now;
+        loop.Dispatch(timeout, ref data);
+        Assert.That(Instant.Now - start, Is.GreaterThanOrEqualTo(timeout));
+
+        // A hang-up with nobody awaiting is reported at most once, then the loop sleeps again.
+        peer.Dispose();
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        start = Instant.Now;
+        loop.Dispatch(timeout, ref data);
+        Assert.That(Instant.Now - start, Is.GreaterThanOrEqualTo(timeout));
+    }
 }
