@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+
+namespace Calloop;
+
+/// <summary>
+/// An event source that runs async work on the loop thread: the work handed to its <see cref="Scheduler{T}"/>, and
+/// every continuation of that work. Its event is the <see cref="TaskOutcome{T}"/> of each piece of work (its value or
+/// its exception). Work scheduled between dispatches first runs at the next dispatch; at most 1024 work items and
+/// continuations run per dispatch, and the executor wakes the loop again for the rest. Create it with
+/// <see cref="Executor.Create{T}"/>.
+/// </summary>
+/// <remarks>
+/// While it runs work, the executor's <see cref="LoopSynchronizationContext"/> is
+/// <see cref="System.Threading.SynchronizationContext.Current"/>, so <c>await</c> resumes on the loop thread (unless
+/// the code asks otherwise with <c>ConfigureAwait(false)</c>). An exception thrown by a continuation posted to the
+/// context (an <c>async void</c> method, for example) propagates out of <c>Dispatch</c>; the work still queued runs
+/// at the next dispatch. Removing the executor from its loop drops the work not yet finished.
+/// </remarks>
+/// <typeparam name="T">The work's result type.</typeparam>
+public sealed class Executor<T> : IEventSource<TaskOutcome<T>, Unit, Unit>, IDisposable
+{
+    private readonly List<ExecutorJob<T>> _finished = [];
+    private Token _token;
+    private bool _registered;
+
+    internal Executor() => Queue = new LoopWorkQueue("eventfd (executor)");
+
+    internal LoopWorkQueue Queue { get; }
+
+    /// <summary>The executor's synchronization context, the same as its scheduler's.</summary>
+    public LoopSynchronizationContext SynchronizationContext => Queue.Context;
+
+    /// <inheritdoc/>
+    public void Register(Poll poll, ref TokenFactory tokenFactory)
+    {
+        ObjectDisposedException.ThrowIf(Queue.IsClosed, this);
+        Token token = tokenFactory.NextToken();
+        poll.Register(Queue.Fd, Interest.Readable, Mode.Level, token);
+        Queue.Bind();
+        _token = token;
+        _registered = true;
+    }
+
+    /// <inheritdoc/>
+    public void Reregister(Poll poll, ref TokenFactory tokenFactory)
+    {
+        ObjectDisposedException.ThrowIf(Queue.IsClosed, this);
+        Token token = tokenFactory.NextToken();
+        poll.Reregister(Queue.Fd, Interest.Readable, Mode.Level, token);
+        _token = token;
+    }
+
+    /// <inheritdoc/>
+    public void Unregister(Poll poll)
+    {
+        if (_registered)
+        {
+            _registered = false;
+            poll.Unregister(Queue.Fd);
+        }
+    }
+
+    /// <inheritdoc/>
+    public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
+        where TCallback : IEventCallback<TaskOutcome<T>, Unit, Unit>, allows ref struct
+    {
+        if (token != _token || !_registered)
+        {
+            return PostAction.Continue;
+        }
+        var deliver = new Deliver<TCallback>(_finished, callback);
+        try
+        {
+            Queue.RunBatch(ref deliver);
+        }
+        finally
+        {
+            callback = deliver.Callback;
+        }
+        return PostAction.Continue;
+    }
+
+    /// <summary>Drops the work not yet finished and closes the eventfd. Harmless when repeated.</summary>
+    public void Dispose()
+    {
+        _finished.Clear();
+        Queue.Dispose();
+    }
+
+    /// <summary>A job finished during this executor's dispatch, on the loop thread.</summary>
+    internal void Finished(ExecutorJob<T> job) => _finished.Add(job);
+
+    /// <summary>Hands finished jobs to the callback; a callback that throws leaves the rest for the next dispatch.</summary>
+    private ref struct Deliver<TCallback>(List<ExecutorJob<T>> finished, TCallback callback) : IAfterWork
+        where TCallback : IEventCallback<TaskOutcome<T>, Unit, Unit>, allows ref struct
+    {
+        public TCallback Callback = callback;
+
+        public readonly bool HasPending => finished.Count > 0;
+
+        public void AfterWork()
+        {
+            while (finished.Count > 0)
+            {
+                // Take the job out first: an exception from the callback must neither lose nor repeat the others.
+                ExecutorJob<T> job = finished[0];
+                finished.RemoveAt(0);
+                Unit metadata = default;
+                Callback.Invoke(job.Outcome, ref metadata);
+            }
+        }
+    }
+}

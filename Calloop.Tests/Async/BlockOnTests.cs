@@ -1,0 +1,108 @@
+using System;
+using System.IO;
+using System.Threading.Tasks;
+using NUnit.Framework;
+
+namespace Calloop.Tests.Async;
+
+public class BlockOnTests
+{
+    [Test]
+    public void BlockOnReturnsTheValue()
+    {
+        using var loop = new EventLoop<int>();
+        int data = 0;
+        int loopThread = Environment.CurrentManagedThreadId;
+        int result = loop.BlockOn(async () =>
+        {
+            await Task.Yield();
+            await Task.Delay(5);
+            Assert.That(Environment.CurrentManagedThreadId, Is.EqualTo(loopThread));
+            return 42;
+        }, ref data);
+        Assert.That(result, Is.EqualTo(42));
+        Assert.That(loop.Handle.SourceCount, Is.Zero, "the block-on executor left the loop");
+    }
+
+    [Test]
+    public void BlockOnEndsWithoutAResultWhenATimerStopsTheLoopFirst()
+    {
+        using var loop = new EventLoop<LoopSignal>();
+        var stopper = (Instant _, ref Unit _, ref LoopSignal signal) =>
+        {
+            signal.Stop();
+            return TimeoutAction.Drop;
+        };
+        loop.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromMilliseconds(20)), new EventCallback<Instant, Unit, LoopSignal, TimeoutAction>(stopper));
+        var never = new TaskCompletionSource<int>();
+        LoopSignal signal = loop.GetSignal();
+        bool completed = loop.TryBlockOn(() => never.Task, ref signal, out int result);
+        Assert.That(completed, Is.False);
+        Assert.That(result, Is.Zero);
+        loop.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromMilliseconds(20)), new EventCallback<Instant, Unit, LoopSignal, TimeoutAction>(stopper));
+        Assert.Throws<InvalidOperationException>(() => loop.BlockOn(never.Task, ref signal),
+            "BlockOn without Try reports the stop as an exception");
+    }
+
+    [Test]
+    public void AnExceptionOfTheWorkSurfacesFromBlockOn()
+    {
+        using var loop = new EventLoop<int>();
+        int data = 0;
+        var e = Assert.Throws<InvalidDataException>(() => loop.BlockOn<int>(async () =>
+        {
+            await Task.Yield();
+            throw new InvalidDataException("broken");
+        }, ref data));
+        Assert.That(e!.Message, Is.EqualTo("broken"));
+        Assert.That(loop.BlockOn(() => Task.FromResult(1), ref data), Is.EqualTo(1), "the loop stays usable");
+    }
+
+    [Test]
+    public void BlockOnWaitsForATaskCompletedFromAnotherThread()
+    {
+        using var loop = new EventLoop<int>();
+        int data = 0;
+        var tcs = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(10);
+            tcs.SetResult("done");
+        });
+        Assert.That(loop.BlockOn(tcs.Task, ref data), Is.EqualTo("done"));
+        Assert.That(loop.BlockOn(new ValueTask<string>("now"), ref data), Is.EqualTo("now"));
+    }
+
+    [Test]
+    public void BlockOnANonGenericTask()
+    {
+        using var loop = new EventLoop<int>();
+        int data = 0;
+        bool ran = false;
+        loop.BlockOn(async () =>
+        {
+            await Task.Yield();
+            ran = true;
+        }, ref data);
+        Assert.That(ran, Is.True);
+    }
+
+    [Test]
+    public void OtherSourcesAreServedWhileBlocking()
+    {
+        using var loop = new EventLoop<int>();
+        loop.Handle.InsertSource(Timer.Immediate(), (_, ref _, ref fired) =>
+        {
+            fired++;
+            return TimeoutAction.Drop;
+        });
+        int fired = 0;
+        int seen = loop.BlockOn(async () =>
+        {
+            await Task.Delay(20);
+            return 1;
+        }, ref fired);
+        Assert.That(seen, Is.EqualTo(1));
+        Assert.That(fired, Is.EqualTo(1));
+    }
+}
