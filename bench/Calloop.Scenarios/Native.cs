@@ -41,10 +41,11 @@ internal static unsafe partial class Native
     [LibraryImport(Libc, EntryPoint = "pipe2", SetLastError = true)]
     private static partial int Pipe2(int* fds, int flags);
 
-    [LibraryImport(Libc, EntryPoint = "read", SetLastError = true)]
+    // The scenarios' own reads and writes (S4) look only at the return value, so errno is not marshalled.
+    [LibraryImport(Libc, EntryPoint = "read")]
     internal static partial nint Read(int fd, void* buffer, nuint count);
 
-    [LibraryImport(Libc, EntryPoint = "write", SetLastError = true)]
+    [LibraryImport(Libc, EntryPoint = "write")]
     internal static partial nint Write(int fd, void* buffer, nuint count);
 
     [LibraryImport(Libc, EntryPoint = "close")]
