@@ -121,22 +121,28 @@ public sealed partial class EventLoop<TData>
     }
 
     /// <summary>Waits once (again after a timer-wheel cascade or a signal, until something happens or the timeout passes).</summary>
+    /// <remarks>
+    /// The clock is read only when something depends on it: a pending timer, or a finite non-zero timeout. A
+    /// zero or infinite wait with no timer pending (pings, fds, idles) reads no clock at all, which saves two
+    /// clock_gettime calls per dispatch.
+    /// </remarks>
     private void Wait(TimeSpan? timeout, bool mustNotBlock)
     {
-        long now = Instant.Now.Nanoseconds;
-        long userNs = timeout is TimeSpan t ? Math.Max(0, Instant.ToNanoseconds(t)) : -1;
-        long userDeadline = userNs < 0 || userNs > long.MaxValue - now ? long.MaxValue : now + userNs;
         var timers = _poll.Timers;
+        long userNs = timeout is TimeSpan t ? Math.Max(0, Instant.ToNanoseconds(t)) : -1;
+        mustNotBlock |= userNs == 0;
+        bool finiteWait = userNs > 0 && !mustNotBlock;
+        long now = finiteWait || timers.Count > 0 ? Instant.Now.Nanoseconds : 0;
+        long userDeadline = !finiteWait || userNs > long.MaxValue - now ? long.MaxValue : now + userNs;
         while (true)
         {
             long waitNs = mustNotBlock ? 0 : userNs < 0 ? -1 : Math.Max(0, userDeadline - now);
-            if (waitNs != 0 && timers.NextWakeNs() is long wake)
+            if (waitNs != 0 && timers.Count > 0 && timers.NextWakeNs() is long wake)
             {
                 long untilWake = Math.Max(0, wake - now);
                 waitNs = waitNs < 0 ? untilWake : Math.Min(waitNs, untilWake);
             }
             int n = _poll.Wait(_osEvents, waitNs);
-            now = Instant.Now.Nanoseconds;
             bool woken = false;
             for (int i = 0; i < n; i++)
             {
@@ -151,16 +157,24 @@ public sealed partial class EventLoop<TData>
                     Append(ev);
                 }
             }
-            _expired.Clear();
-            timers.Expire(now, _expired);
-            bool recordLag = LoopMetrics.TimerLag.Enabled;
-            for (int i = 0; i < _expired.Count; i++)
+            if (timers.Count > 0)
             {
-                Append(new PollEvent(Readiness.None, new Token(_expired[i].Token)));
-                if (recordLag)
+                now = Instant.Now.Nanoseconds;
+                _expired.Clear();
+                timers.Expire(now, _expired);
+                bool recordLag = LoopMetrics.TimerLag.Enabled;
+                for (int i = 0; i < _expired.Count; i++)
                 {
-                    LoopMetrics.TimerLag.Record((now - _expired[i].Deadline) / 1e9);
+                    Append(new PollEvent(Readiness.None, new Token(_expired[i].Token)));
+                    if (recordLag)
+                    {
+                        LoopMetrics.TimerLag.Record((now - _expired[i].Deadline) / 1e9);
+                    }
                 }
+            }
+            else if (finiteWait)
+            {
+                now = Instant.Now.Nanoseconds;
             }
             if (woken || _batchCount > 0 || mustNotBlock || now >= userDeadline)
             {

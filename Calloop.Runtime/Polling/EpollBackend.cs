@@ -4,7 +4,7 @@ using Calloop.Interop;
 
 namespace Calloop.Polling;
 
-/// <summary>The Linux backend: one epoll instance; sub-millisecond waits through epoll_pwait2.</summary>
+/// <summary>The Linux backend: one epoll instance; epoll_wait, and epoll_pwait2 for waits finer than a millisecond.</summary>
 internal sealed unsafe class EpollBackend : PollBackend
 {
     private readonly FdHandle _epoll;
@@ -110,17 +110,13 @@ internal sealed unsafe class EpollBackend : PollBackend
     private int WaitRaw(int max, long timeoutNs)
     {
         int n;
-        if (_hasPWait2)
+        // epoll_pwait2 is needed only for a wait that whole milliseconds cannot express. Infinite and zero waits
+        // (pings, fds, idles: the common case) and whole-millisecond waits take epoll_wait, which spares the kernel
+        // copying and converting a timespec and checking a signal mask on every call.
+        if (_hasPWait2 && timeoutNs > 0 && (timeoutNs % 1_000_000 != 0 || timeoutNs / 1_000_000 > int.MaxValue))
         {
-            if (timeoutNs < 0)
-            {
-                n = Epoll.PWait2(_epfd, _buffer, max, null, null);
-            }
-            else
-            {
-                Timespec ts = Timespec.FromNanoseconds(timeoutNs);
-                n = Epoll.PWait2(_epfd, _buffer, max, &ts, null);
-            }
+            Timespec ts = Timespec.FromNanoseconds(timeoutNs);
+            n = Epoll.PWait2(_epfd, _buffer, max, &ts, null);
             if (n >= 0)
             {
                 return n;
@@ -136,7 +132,8 @@ internal sealed unsafe class EpollBackend : PollBackend
             }
             _hasPWait2 = false;
         }
-        // Older kernels: millisecond waits, rounded up so that a timer is never woken for early.
+        // Infinite, zero and whole-millisecond waits, and every wait on older kernels (rounded up to whole
+        // milliseconds, so that a timer is never woken for early).
         int ms = timeoutNs < 0 ? -1 : (int)Math.Min((timeoutNs + 999_999) / 1_000_000, int.MaxValue);
         n = Epoll.Wait(_epfd, _buffer, max, ms);
         if (n < 0)

@@ -82,6 +82,11 @@ public sealed class Timer : IEventSource<Instant, Unit, TimeoutAction>
         _scheduled = false;
         Unit metadata = default;
         TimeoutAction action = callback.Invoke(_deadline, ref metadata);
+        if (action.IsDrop)
+        {
+            // The common one-shot case reads no clock: only ToDuration needs "now".
+            return PostAction.Remove;
+        }
         if (action.NextDeadline(Instant.Now) is Instant next)
         {
             _deadline = next;

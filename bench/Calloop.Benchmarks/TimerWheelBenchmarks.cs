@@ -1,0 +1,70 @@
+using System.Collections.Generic;
+using BenchmarkDotNet.Attributes;
+using Calloop.Timers;
+
+namespace Calloop.Benchmarks;
+
+/// <summary>The timer wheel alone: insert, cancel, expire and the next-deadline query, with <see cref="Pending"/> other timers in it.</summary>
+[MemoryDiagnoser]
+public class TimerWheelBenchmarks
+{
+    private const int Batch = 1024;
+    private const long Origin = 1_000_000_000_000;
+    private TimerWheel _wheel = null!;
+    private readonly TimerKey[] _keys = new TimerKey[Batch];
+    private readonly List<ExpiredTimer> _expired = new(Batch);
+    private long _now;
+
+    /// <summary>Timers already in the wheel, spread over the next 200 ms.</summary>
+    [Params(0, 100_000)]
+    public int Pending { get; set; }
+
+    /// <summary>A wheel holding <see cref="Pending"/> timers.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _now = Origin;
+        _wheel = new TimerWheel(_now);
+        ulong s = 0x9E3779B97F4A7C15UL;
+        for (int i = 0; i < Pending; i++)
+        {
+            s ^= s >> 12;
+            s ^= s << 25;
+            s ^= s >> 27;
+            long dUs = (long)(unchecked(s * 0x2545F4914F6CDD1DUL) % 200_000);
+            _wheel.Insert(_now + 1_000_000_000 + dUs * 1000, (ulong)i);
+        }
+    }
+
+    /// <summary>Inserts 1024 timers over the next 200 ms, then cancels them in insertion order.</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public void InsertCancel()
+    {
+        for (int i = 0; i < Batch; i++)
+        {
+            _keys[i] = _wheel.Insert(_now + (i * 195_313L), (ulong)i);
+        }
+        for (int i = 0; i < Batch; i++)
+        {
+            _wheel.Cancel(_keys[i]);
+        }
+    }
+
+    /// <summary>Inserts 1024 timers over the next millisecond, then moves the clock past them and expires them.</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public int InsertExpire()
+    {
+        for (int i = 0; i < Batch; i++)
+        {
+            _wheel.Insert(_now + 1 + i * 977L, (ulong)i);
+        }
+        _now += 1_000_000;
+        _expired.Clear();
+        _wheel.Expire(_now, _expired);
+        return _expired.Count;
+    }
+
+    /// <summary>The earliest-deadline query the loop makes before each wait.</summary>
+    [Benchmark]
+    public long? NextWakeNs() => _wheel.NextWakeNs();
+}
