@@ -480,6 +480,17 @@ public sealed partial class CalloopGenerator
                     return candidate;
                 }
             }
+            if (type is ITypeParameterSymbol parameter)
+            {
+                // A type parameter is a source through its constraints.
+                foreach (ITypeSymbol constraint in parameter.ConstraintTypes)
+                {
+                    if (FindSourceInterface(constraint, eventSource) is { } found)
+                    {
+                        return found;
+                    }
+                }
+            }
             return null;
         }
 
