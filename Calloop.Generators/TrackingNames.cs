@@ -12,9 +12,9 @@ public static class TrackingNames
     /// <summary>Each <c>[EventSource]</c> class, parsed.</summary>
     public const string Composites = nameof(Composites);
 
-    /// <summary>The models to emit.</summary>
+    /// <summary>The models to emit; the steps are named <c>Models.handlers</c> and <c>Models.composites</c>.</summary>
     public const string Models = nameof(Models);
 
-    /// <summary>The diagnostics to report.</summary>
+    /// <summary>The diagnostics to report; the steps are named <c>Diagnostics.handlers</c> and <c>Diagnostics.composites</c>.</summary>
     public const string Diagnostics = nameof(Diagnostics);
 }
