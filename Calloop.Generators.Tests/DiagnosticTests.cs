@@ -160,6 +160,17 @@ public class DiagnosticTests
         """, "CLP0008", DiagnosticSeverity.Error, "Holder", "static");
 
     [Test]
+    public void CLP0008_FileLocalType() => Single("""
+        file partial class {|App|}
+        {
+            private readonly Timer _tick = Timer.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "CLP0008", DiagnosticSeverity.Error, "App", "file-local");
+
+    [Test]
     public void CLP0009_PrivateMemberOfBaseClass() => Single("""
         public class Base
         {

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Calloop.Generators.Tests.Support;
 
 namespace Calloop.Generators.Tests;
@@ -88,6 +89,47 @@ public class RobustnessTests
             kept.RemoveAt(i);
             yield return string.Join('\n', kept);
         }
+    }
+
+    [Test]
+    public void GenericAndNestedTypesOfTheSameNameGetDistinctFiles()
+    {
+        GeneratorOutput output = GeneratorHarness.Run("""
+            using Calloop;
+
+            namespace N;
+
+            public partial class App
+            {
+                private readonly PingSource _ping = Ping.Create().Source;
+
+                [OnEvent(nameof(_ping))]
+                private void OnPing(Unit ping) { }
+
+                public partial class App2
+                {
+                    private readonly PingSource _ping = Ping.Create().Source;
+
+                    [OnEvent(nameof(_ping))]
+                    private void OnPing(Unit ping) { }
+                }
+            }
+
+            public partial class App<T>
+            {
+                private readonly PingSource _ping = Ping.Create().Source;
+
+                [OnEvent(nameof(_ping))]
+                private void OnPing(Unit ping) { }
+            }
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.Run.Exception, Is.Null);
+            Assert.That(output.Sources.Select(s => s.HintName),
+                Is.EquivalentTo(new[] { "N.App.Calloop.g.cs", "N.App+App2.Calloop.g.cs", "N.App_1.Calloop.g.cs" }));
+            Assert.That(output.CompilerErrors, Is.Empty);
+        });
     }
 
     [TestCaseSource(nameof(Cases))]

@@ -98,7 +98,11 @@ public sealed partial class CalloopGenerator
             }
 
             string? reason = null;
-            if (type.IsStatic)
+            if (IsFileLocal(type))
+            {
+                reason = "a file-local type cannot be extended by generated code in another file";
+            }
+            else if (type.IsStatic)
             {
                 reason = context.Composite
                     ? "a static class cannot be an event source"
@@ -122,6 +126,18 @@ public sealed partial class CalloopGenerator
                 ok = false;
             }
             return ok;
+        }
+
+        private static bool IsFileLocal(INamedTypeSymbol type)
+        {
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                if (t.IsFileLocal)
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static CompositeModel? ParseCompositeTypes(TypeContext context)
@@ -600,7 +616,8 @@ public sealed partial class CalloopGenerator
             string name = type.MetadataName;
             for (INamedTypeSymbol? t = type.ContainingType; t is not null; t = t.ContainingType)
             {
-                name = t.MetadataName + "." + name;
+                // '+' as in metadata names: a nested N.A+B and a type B in namespace N.A get different files.
+                name = t.MetadataName + "+" + name;
             }
             if (type.ContainingNamespace is { IsGlobalNamespace: false } ns)
             {
