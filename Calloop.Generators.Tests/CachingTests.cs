@@ -49,8 +49,11 @@ public class CachingTests
     private static readonly string[] TrackedSteps =
     [
         TrackingNames.HandlerMethods,
+        TrackingNames.CollectedHandlerMethods,
         TrackingNames.HandlerTypes,
         TrackingNames.Composites,
+        TrackingNames.WithModel + ".handlers",
+        TrackingNames.WithModel + ".composites",
         TrackingNames.Models + ".handlers",
         TrackingNames.Models + ".composites",
         TrackingNames.Diagnostics + ".handlers",
