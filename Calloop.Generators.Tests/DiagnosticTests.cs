@@ -185,6 +185,44 @@ public class DiagnosticTests
         """, "CLP0009", DiagnosticSeverity.Error, "_tick", "OnTick", "Base");
 
     [Test]
+    public void SourcesImplementingTheInterfaceExplicitlyCompile()
+    {
+        GeneratorOutput output = GeneratorHarness.Run(Usings + """
+            public sealed class Hidden : IEventSource<int, Unit, Unit>, IDisposable
+            {
+                void IEventSource.Register(Poll poll, ref TokenFactory tokenFactory) { }
+                void IEventSource.Reregister(Poll poll, ref TokenFactory tokenFactory) { }
+                void IEventSource.Unregister(Poll poll) { }
+                PostAction IEventSource<int, Unit, Unit>.ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
+                    => PostAction.Continue;
+                void IDisposable.Dispose() { }
+            }
+
+            [EventSource]
+            public sealed partial class Wrapper : IEventSource<int, Unit, Unit>
+            {
+                private readonly Hidden _hidden = new();
+
+                [OnEvent(nameof(_hidden))]
+                private void OnHidden(int value) { }
+            }
+
+            public partial class App
+            {
+                private readonly Hidden _hidden = new();
+
+                [OnEvent(nameof(_hidden))]
+                private void OnHidden(int value) { }
+            }
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.GeneratorDiagnostics, Is.Empty);
+            Assert.That(output.CompilerErrors, Is.Empty, string.Join("\n", output.CompilerErrors));
+        });
+    }
+
+    [Test]
     public void ValidCodeHasNoDiagnosticsAndCompiles()
     {
         GeneratorOutput output = GeneratorHarness.Run(Usings + """
