@@ -170,6 +170,7 @@ public sealed partial class CalloopGenerator
 
             // Every [OnEvent] of every method, resolved to its source member.
             var bindings = new Dictionary<string, Binding>(System.StringComparer.Ordinal);
+            var bindingOrder = new List<Binding>();
             var claimed = new HashSet<string>(System.StringComparer.Ordinal);
             foreach (ISymbol member in type.GetMembers())
             {
@@ -201,6 +202,7 @@ public sealed partial class CalloopGenerator
                     }
                     claimed.Add(binding.Source.Name);
                     bindings.Add(binding.Source.Name, binding);
+                    bindingOrder.Add(binding);
                 }
             }
 
@@ -224,7 +226,7 @@ public sealed partial class CalloopGenerator
                 }
             }
             // Sources inherited from base types come last, in the order their handlers were found.
-            foreach (Binding binding in bindings.Values)
+            foreach (Binding binding in bindingOrder)
             {
                 if (binding.Model is not null && emitted.Add(binding.Source.Name))
                 {
@@ -365,8 +367,9 @@ public sealed partial class CalloopGenerator
             {
                 ok = false;
             }
-            if (method.IsAsync || method.IsAbstract || method.IsExtern && method.IsPartialDefinition)
+            if (method.IsAsync)
             {
+                // An async handler would return before its work is done; the loop needs the answer now.
                 ok = false;
             }
 
