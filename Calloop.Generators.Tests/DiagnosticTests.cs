@@ -223,6 +223,29 @@ public class DiagnosticTests
     }
 
     [Test]
+    public void AProtectedSourceOfABaseClassIsSupported()
+    {
+        GeneratorOutput output = GeneratorHarness.Run(Usings + """
+            public class Base
+            {
+                protected readonly Timer Tick = Timer.Immediate();
+            }
+
+            public partial class App : Base
+            {
+                [OnEvent(nameof(Tick))]
+                private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+            }
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.GeneratorDiagnostics, Is.Empty);
+            Assert.That(output.CompilerErrors, Is.Empty);
+            Assert.That(output.Sources.Single().Text, Does.Contain("this.Tick"));
+        });
+    }
+
+    [Test]
     public void ValidCodeHasNoDiagnosticsAndCompiles()
     {
         GeneratorOutput output = GeneratorHarness.Run(Usings + """
