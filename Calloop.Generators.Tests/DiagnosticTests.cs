@@ -160,6 +160,17 @@ public class DiagnosticTests
         """, "CLP0008", DiagnosticSeverity.Error, "Holder", "static");
 
     [Test]
+    public void CLP0008_FileLocalType() => Single("""
+        file partial class {|App|}
+        {
+            private readonly Timer _tick = Timer.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "CLP0008", DiagnosticSeverity.Error, "App", "file-local");
+
+    [Test]
     public void CLP0009_PrivateMemberOfBaseClass() => Single("""
         public class Base
         {
@@ -172,6 +183,67 @@ public class DiagnosticTests
             private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
         }
         """, "CLP0009", DiagnosticSeverity.Error, "_tick", "OnTick", "Base");
+
+    [Test]
+    public void SourcesImplementingTheInterfaceExplicitlyCompile()
+    {
+        GeneratorOutput output = GeneratorHarness.Run(Usings + """
+            public sealed class Hidden : IEventSource<int, Unit, Unit>, IDisposable
+            {
+                void IEventSource.Register(Poll poll, ref TokenFactory tokenFactory) { }
+                void IEventSource.Reregister(Poll poll, ref TokenFactory tokenFactory) { }
+                void IEventSource.Unregister(Poll poll) { }
+                PostAction IEventSource<int, Unit, Unit>.ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
+                    => PostAction.Continue;
+                void IDisposable.Dispose() { }
+            }
+
+            [EventSource]
+            public sealed partial class Wrapper : IEventSource<int, Unit, Unit>
+            {
+                private readonly Hidden _hidden = new();
+
+                [OnEvent(nameof(_hidden))]
+                private void OnHidden(int value) { }
+            }
+
+            public partial class App
+            {
+                private readonly Hidden _hidden = new();
+
+                [OnEvent(nameof(_hidden))]
+                private void OnHidden(int value) { }
+            }
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.GeneratorDiagnostics, Is.Empty);
+            Assert.That(output.CompilerErrors, Is.Empty, string.Join("\n", output.CompilerErrors));
+        });
+    }
+
+    [Test]
+    public void AProtectedSourceOfABaseClassIsSupported()
+    {
+        GeneratorOutput output = GeneratorHarness.Run(Usings + """
+            public class Base
+            {
+                protected readonly Timer Tick = Timer.Immediate();
+            }
+
+            public partial class App : Base
+            {
+                [OnEvent(nameof(Tick))]
+                private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+            }
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.GeneratorDiagnostics, Is.Empty);
+            Assert.That(output.CompilerErrors, Is.Empty);
+            Assert.That(output.Sources.Single().Text, Does.Contain("this.Tick"));
+        });
+    }
 
     [Test]
     public void ValidCodeHasNoDiagnosticsAndCompiles()

@@ -96,7 +96,7 @@ public sealed partial class CalloopGenerator
             foreach (HandlerModel h in model.Handlers)
             {
                 writer.WriteLine();
-                writer.WriteLine($"/// <summary>Calls <see cref=\"{Cref(h.HandlerName)}\"/> for the events of <c>{h.Identifier}</c>.</summary>");
+                writer.WriteLine($"/// <summary>Calls <c>{Cref(h.HandlerName)}</c> for the events of <c>{h.Identifier}</c>.</summary>");
                 writer.WriteLine(GeneratedCode);
                 writer.WriteLine($"private readonly struct {HandlerStructName(h)} : {Calloop}IEventHandler<{h.EventType}, {h.MetadataType}, {self}, {h.ReturnType}>");
                 writer.OpenBlock();
@@ -309,7 +309,7 @@ public sealed partial class CalloopGenerator
             foreach (HandlerModel h in model.Handlers)
             {
                 writer.WriteLine();
-                writer.WriteLine($"/// <summary>Passes the events of <c>{h.Identifier}</c> to <see cref=\"{Cref(h.HandlerName)}\"/>, carrying the composite's callback.</summary>");
+                writer.WriteLine($"/// <summary>Passes the events of <c>{h.Identifier}</c> to <c>{Cref(h.HandlerName)}</c>, carrying the composite's callback.</summary>");
                 writer.WriteLine(GeneratedCode);
                 writer.WriteLine($"private ref struct {AdapterName(h)}<{callback}> : {Calloop}IEventCallback<{h.EventType}, {h.MetadataType}, {h.ReturnType}>");
                 writer.Indent();

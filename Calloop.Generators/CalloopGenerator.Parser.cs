@@ -98,7 +98,11 @@ public sealed partial class CalloopGenerator
             }
 
             string? reason = null;
-            if (type.IsStatic)
+            if (IsFileLocal(type))
+            {
+                reason = "a file-local type cannot be extended by generated code in another file";
+            }
+            else if (type.IsStatic)
             {
                 reason = context.Composite
                     ? "a static class cannot be an event source"
@@ -122,6 +126,18 @@ public sealed partial class CalloopGenerator
                 ok = false;
             }
             return ok;
+        }
+
+        private static bool IsFileLocal(INamedTypeSymbol type)
+        {
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                if (t.IsFileLocal)
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static CompositeModel? ParseCompositeTypes(TypeContext context)
@@ -154,6 +170,7 @@ public sealed partial class CalloopGenerator
 
             // Every [OnEvent] of every method, resolved to its source member.
             var bindings = new Dictionary<string, Binding>(System.StringComparer.Ordinal);
+            var bindingOrder = new List<Binding>();
             var claimed = new HashSet<string>(System.StringComparer.Ordinal);
             foreach (ISymbol member in type.GetMembers())
             {
@@ -185,6 +202,7 @@ public sealed partial class CalloopGenerator
                     }
                     claimed.Add(binding.Source.Name);
                     bindings.Add(binding.Source.Name, binding);
+                    bindingOrder.Add(binding);
                 }
             }
 
@@ -208,7 +226,7 @@ public sealed partial class CalloopGenerator
                 }
             }
             // Sources inherited from base types come last, in the order their handlers were found.
-            foreach (Binding binding in bindings.Values)
+            foreach (Binding binding in bindingOrder)
             {
                 if (binding.Model is not null && emitted.Add(binding.Source.Name))
                 {
@@ -349,8 +367,9 @@ public sealed partial class CalloopGenerator
             {
                 ok = false;
             }
-            if (method.IsAsync || method.IsAbstract || method.IsExtern && method.IsPartialDefinition)
+            if (method.IsAsync)
             {
+                // An async handler would return before its work is done; the loop needs the answer now.
                 ok = false;
             }
 
@@ -480,6 +499,17 @@ public sealed partial class CalloopGenerator
                     return candidate;
                 }
             }
+            if (type is ITypeParameterSymbol parameter)
+            {
+                // A type parameter is a source through its constraints.
+                foreach (ITypeSymbol constraint in parameter.ConstraintTypes)
+                {
+                    if (FindSourceInterface(constraint, eventSource) is { } found)
+                    {
+                        return found;
+                    }
+                }
+            }
             return null;
         }
 
@@ -589,7 +619,8 @@ public sealed partial class CalloopGenerator
             string name = type.MetadataName;
             for (INamedTypeSymbol? t = type.ContainingType; t is not null; t = t.ContainingType)
             {
-                name = t.MetadataName + "." + name;
+                // '+' as in metadata names: a nested N.A+B and a type B in namespace N.A get different files.
+                name = t.MetadataName + "+" + name;
             }
             if (type.ContainingNamespace is { IsGlobalNamespace: false } ns)
             {

@@ -28,6 +28,7 @@ public sealed partial class CalloopGenerator : IIncrementalGenerator
                 static (context, cancellationToken) => Parser.ParseHandlerMethod(context, cancellationToken))
             .WithTrackingName(TrackingNames.HandlerMethods)
             .Collect()
+            .WithTrackingName(TrackingNames.CollectedHandlerMethods)
             .SelectMany(static (results, _) => Distinct(results))
             .WithTrackingName(TrackingNames.HandlerTypes);
 
@@ -49,6 +50,7 @@ public sealed partial class CalloopGenerator : IIncrementalGenerator
         // but not the model, so the source output stays cached.
         IncrementalValuesProvider<TypeModel> models = results
             .Where(static result => result.Model is not null)
+            .WithTrackingName(TrackingNames.WithModel + "." + suffix)
             .Select(static (result, _) => result.Model!)
             .WithTrackingName(TrackingNames.Models + "." + suffix);
         context.RegisterSourceOutput(models, static (context, model) => Emitter.Emit(context, model));

@@ -6,15 +6,21 @@ public static class TrackingNames
     /// <summary>Each <c>[OnEvent]</c> method, parsed into its containing loop data type.</summary>
     public const string HandlerMethods = nameof(HandlerMethods);
 
+    /// <summary>All <see cref="HandlerMethods"/> results together, to be de-duplicated per type.</summary>
+    public const string CollectedHandlerMethods = nameof(CollectedHandlerMethods);
+
     /// <summary>The loop data types, one each.</summary>
     public const string HandlerTypes = nameof(HandlerTypes);
 
     /// <summary>Each <c>[EventSource]</c> class, parsed.</summary>
     public const string Composites = nameof(Composites);
 
-    /// <summary>The models to emit.</summary>
+    /// <summary>The parse results that can be emitted; the steps are named <c>WithModel.handlers</c> and <c>WithModel.composites</c>.</summary>
+    public const string WithModel = nameof(WithModel);
+
+    /// <summary>The models to emit; the steps are named <c>Models.handlers</c> and <c>Models.composites</c>.</summary>
     public const string Models = nameof(Models);
 
-    /// <summary>The diagnostics to report.</summary>
+    /// <summary>The diagnostics to report; the steps are named <c>Diagnostics.handlers</c> and <c>Diagnostics.composites</c>.</summary>
     public const string Diagnostics = nameof(Diagnostics);
 }

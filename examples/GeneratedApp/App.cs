@@ -46,10 +46,21 @@ public sealed partial class App
     /// <summary>Events handled so far.</summary>
     public int Events { get; private set; }
 
+    /// <summary>When true, handlers count events without printing (printing allocates strings).</summary>
+    public bool Quiet { get; set; }
+
+    private void Log(string message)
+    {
+        if (!Quiet)
+        {
+            Console.WriteLine($"[{Events,3}] {message}");
+        }
+    }
+
     [OnEvent(nameof(_stopAfter))]
     private TimeoutAction OnStop(Instant deadline)
     {
-        Console.WriteLine($"[{Events,3}] two seconds are up: stopping");
+        Log("two seconds are up: stopping");
         Signal.Stop();
         return TimeoutAction.Drop;
     }
@@ -58,7 +69,7 @@ public sealed partial class App
     private TimeoutAction OnProgress(Instant deadline, ref Unit metadata, ref App data)
     {
         data.Events++;
-        Console.WriteLine($"[{Events,3}] progress timer: waking the loop and writing to the pipe");
+        Log("progress timer: waking the loop and writing to the pipe");
         Wakeup.Send();
         PipeWriter.WriteByte((byte)'x');
         PipeWriter.Flush();
@@ -69,7 +80,7 @@ public sealed partial class App
     private void OnWakeup(Unit _)
     {
         Events++;
-        Console.WriteLine($"[{Events,3}] ping: woken; asking the heartbeat for an extra beat");
+        Log("ping: woken; asking the heartbeat for an extra beat");
         ExtraBeat.Send();
     }
 
@@ -78,7 +89,10 @@ public sealed partial class App
     {
         Events++;
         int read = _server.Read(_buffer, 0, _buffer.Length);
-        Console.WriteLine($"[{Events,3}] pipe readable: read {read} byte(s)");
+        if (!Quiet)
+        {
+            Log($"pipe readable: read {read} byte(s)");
+        }
         return PostAction.Continue;
     }
 
@@ -86,6 +100,9 @@ public sealed partial class App
     private void OnBeat(int beat, ref string cause)
     {
         Events++;
-        Console.WriteLine($"[{Events,3}] heartbeat {beat} ({cause})");
+        if (!Quiet)
+        {
+            Log($"heartbeat {beat} ({cause})");
+        }
     }
 }
