@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using Calloop.Polling;
 
 namespace Calloop;
 
@@ -26,8 +27,7 @@ public sealed class AsyncStreamSource<T> : IEventSource<AsyncStreamEvent<T>, Uni
     private bool _started;
     private bool _ended;
     private bool _endDelivered;
-    private Token _token;
-    private bool _registered;
+    private FdRegistration _registration;
     private bool _disposed;
 
     /// <summary>Creates a source over <paramref name="stream"/>.</summary>
@@ -42,11 +42,8 @@ public sealed class AsyncStreamSource<T> : IEventSource<AsyncStreamEvent<T>, Uni
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Token token = tokenFactory.NextToken();
-        poll.Register(_queue.Fd, Interest.Readable, Mode.Level, token);
+        _registration.Register(poll, ref tokenFactory, _queue.Fd);
         _queue.Bind();
-        _token = token;
-        _registered = true;
         if (!_started)
         {
             _started = true;
@@ -58,26 +55,20 @@ public sealed class AsyncStreamSource<T> : IEventSource<AsyncStreamEvent<T>, Uni
     public void Reregister(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Token token = tokenFactory.NextToken();
-        poll.Reregister(_queue.Fd, Interest.Readable, Mode.Level, token);
-        _token = token;
+        _registration.Reregister(poll, ref tokenFactory, _queue.Fd);
     }
 
     /// <inheritdoc/>
     public void Unregister(Poll poll)
     {
-        if (_registered)
-        {
-            _registered = false;
-            poll.Unregister(_queue.Fd);
-        }
+        _registration.Unregister(poll, _queue.Fd);
     }
 
     /// <inheritdoc/>
     public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
         where TCallback : IEventCallback<AsyncStreamEvent<T>, Unit, Unit>, allows ref struct
     {
-        if (token != _token || !_registered)
+        if (!_registration.Owns(token))
         {
             return PostAction.Continue;
         }

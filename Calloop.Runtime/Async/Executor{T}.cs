@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Calloop.Polling;
 
 namespace Calloop;
 
@@ -21,8 +22,7 @@ namespace Calloop;
 public sealed class Executor<T> : IEventSource<TaskOutcome<T>, Unit, Unit>, IDisposable
 {
     private readonly List<ExecutorJob<T>> _finished = [];
-    private Token _token;
-    private bool _registered;
+    private FdRegistration _registration;
 
     internal Executor() => Queue = new LoopWorkQueue("eventfd (executor)");
 
@@ -35,37 +35,28 @@ public sealed class Executor<T> : IEventSource<TaskOutcome<T>, Unit, Unit>, IDis
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(Queue.IsClosed, this);
-        Token token = tokenFactory.NextToken();
-        poll.Register(Queue.Fd, Interest.Readable, Mode.Level, token);
+        _registration.Register(poll, ref tokenFactory, Queue.Fd);
         Queue.Bind();
-        _token = token;
-        _registered = true;
     }
 
     /// <inheritdoc/>
     public void Reregister(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(Queue.IsClosed, this);
-        Token token = tokenFactory.NextToken();
-        poll.Reregister(Queue.Fd, Interest.Readable, Mode.Level, token);
-        _token = token;
+        _registration.Reregister(poll, ref tokenFactory, Queue.Fd);
     }
 
     /// <inheritdoc/>
     public void Unregister(Poll poll)
     {
-        if (_registered)
-        {
-            _registered = false;
-            poll.Unregister(Queue.Fd);
-        }
+        _registration.Unregister(poll, Queue.Fd);
     }
 
     /// <inheritdoc/>
     public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
         where TCallback : IEventCallback<TaskOutcome<T>, Unit, Unit>, allows ref struct
     {
-        if (token != _token || !_registered)
+        if (!_registration.Owns(token))
         {
             return PostAction.Continue;
         }

@@ -17,24 +17,23 @@ internal sealed class LoopWorkQueue : IDisposable
     /// <summary>At most this many items run per dispatch; the rest wait for the next one.</summary>
     internal const int MaxPerDispatch = 1024;
 
-    private readonly FdHandle _fd;
+    private readonly Waker _waker;
     private readonly Lock _gate = new();
     private WorkItem[] _items = new WorkItem[16];
     private int _head;
     private int _count;
-    private int _notified;
     private volatile bool _closed;
     private int _loopThread = -1;
     private bool _processing;
 
     internal LoopWorkQueue(string operation)
     {
-        _fd = EventFd.CreateHandle(operation);
+        _waker = new Waker(operation);
         Context = new LoopSynchronizationContext(this);
         Scheduler = new LoopTaskScheduler(this);
     }
 
-    internal int Fd => _fd.Fd;
+    internal int Fd => _waker.Fd;
 
     internal LoopSynchronizationContext Context { get; }
 
@@ -94,37 +93,10 @@ internal sealed class LoopWorkQueue : IDisposable
     }
 
     /// <summary>Makes the source's eventfd readable unless a wake-up is already pending. Thread-safe.</summary>
-    internal void Notify()
-    {
-        if (Interlocked.Exchange(ref _notified, 1) != 0)
-        {
-            return;
-        }
-        bool added = false;
-        try
-        {
-            _fd.DangerousAddRef(ref added);
-            Libc.WriteCounter(_fd.Fd, 1, "write (async queue eventfd)");
-        }
-        catch (ObjectDisposedException)
-        {
-            // The source is gone: nothing is left to wake.
-        }
-        finally
-        {
-            if (added)
-            {
-                _fd.DangerousRelease();
-            }
-        }
-    }
+    internal void Notify() => _waker.Wake();
 
-    /// <summary>Consumes the wake-up, then clears the notified flag (in that order: see the type's remarks).</summary>
-    internal void ConsumeWake()
-    {
-        Libc.ReadCounter(_fd.Fd, out _, "read (async queue eventfd)");
-        Interlocked.Exchange(ref _notified, 0);
-    }
+    /// <summary>Consumes the wake-up, then clears the notified flag (in that order: see <see cref="Waker"/>).</summary>
+    internal void ConsumeWake() => _waker.Drain();
 
     internal bool TryDequeue(out WorkItem item)
     {
@@ -226,7 +198,7 @@ internal sealed class LoopWorkQueue : IDisposable
             Array.Clear(_items);
             _count = 0;
         }
-        _fd.Dispose();
+        _waker.Dispose();
     }
 
     private void Grow()

@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using Calloop.Interop;
+using Calloop.Polling;
 
 namespace Calloop;
 
@@ -27,8 +28,7 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
     private int _outCount;
     private bool _closePending;
     private bool _closedDelivered;
-    private Token _token;
-    private bool _registered;
+    private FdRegistration _registration;
     private bool _disposed;
 
     internal ChannelSource(ChannelState<T> state)
@@ -44,36 +44,27 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Token token = tokenFactory.NextToken();
-        poll.Register(_state.Fd.Fd, Interest.Readable, Mode.Level, token);
-        _token = token;
-        _registered = true;
+        _registration.Register(poll, ref tokenFactory, _state.Fd.Fd);
     }
 
     /// <inheritdoc/>
     public void Reregister(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Token token = tokenFactory.NextToken();
-        poll.Reregister(_state.Fd.Fd, Interest.Readable, Mode.Level, token);
-        _token = token;
+        _registration.Reregister(poll, ref tokenFactory, _state.Fd.Fd);
     }
 
     /// <inheritdoc/>
     public void Unregister(Poll poll)
     {
-        if (_registered)
-        {
-            _registered = false;
-            poll.Unregister(_state.Fd.Fd);
-        }
+        _registration.Unregister(poll, _state.Fd.Fd);
     }
 
     /// <inheritdoc/>
     public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
         where TCallback : IEventCallback<ChannelEvent<T>, Unit, Unit>, allows ref struct
     {
-        if (token != _token || !_registered)
+        if (!_registration.Owns(token))
         {
             return PostAction.Continue;
         }

@@ -141,26 +141,7 @@ internal sealed class ChannelState<T>
     }
 
     /// <summary>Writes the eventfd (a no-op once every owner is gone).</summary>
-    internal void Notify()
-    {
-        bool added = false;
-        try
-        {
-            Fd.DangerousAddRef(ref added);
-            Libc.WriteCounter(Fd.Fd, 1, "write (channel eventfd)");
-        }
-        catch (ObjectDisposedException)
-        {
-            // Nobody is left to wake.
-        }
-        finally
-        {
-            if (added)
-            {
-                Fd.DangerousRelease();
-            }
-        }
-    }
+    internal void Notify() => Fd.WriteCounterIfOpen(1, "write (channel eventfd)");
 
     internal void AddSender()
     {

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Text;
 using Calloop.Interop;
+using Calloop.Polling;
 
 namespace Calloop;
 
@@ -28,8 +29,7 @@ public sealed class FileWatchSource : IEventSource<FileWatchEvent, Unit, Unit>, 
     private readonly Dictionary<int, string> _paths = [];
     private int _offset;
     private int _length;
-    private Token _token;
-    private bool _registered;
+    private FdRegistration _registration;
     private bool _disposed;
 
     /// <summary>Creates the inotify instance, with no watch yet.</summary>
@@ -97,42 +97,33 @@ public sealed class FileWatchSource : IEventSource<FileWatchEvent, Unit, Unit>, 
     public bool NeedsLifecycleEvents => true;
 
     /// <summary>Asks for a dispatch without waiting while events of an interrupted read are still to be delivered.</summary>
-    public PollEvent? BeforeSleep() => _registered && _offset < _length ? new PollEvent(Readiness.Readable, _token) : null;
+    public PollEvent? BeforeSleep() => _registration.IsRegistered && _offset < _length ? new PollEvent(Readiness.Readable, _registration.Token) : null;
 
     /// <inheritdoc/>
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Token token = tokenFactory.NextToken();
-        poll.Register(_fd.Fd, Interest.Readable, Mode.Level, token);
-        _token = token;
-        _registered = true;
+        _registration.Register(poll, ref tokenFactory, _fd.Fd);
     }
 
     /// <inheritdoc/>
     public void Reregister(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Token token = tokenFactory.NextToken();
-        poll.Reregister(_fd.Fd, Interest.Readable, Mode.Level, token);
-        _token = token;
+        _registration.Reregister(poll, ref tokenFactory, _fd.Fd);
     }
 
     /// <inheritdoc/>
     public void Unregister(Poll poll)
     {
-        if (_registered)
-        {
-            _registered = false;
-            poll.Unregister(_fd.Fd);
-        }
+        _registration.Unregister(poll, _fd.Fd);
     }
 
     /// <inheritdoc/>
     public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
         where TCallback : IEventCallback<FileWatchEvent, Unit, Unit>, allows ref struct
     {
-        if (token != _token || !_registered)
+        if (!_registration.Owns(token))
         {
             return PostAction.Continue;
         }

@@ -1,5 +1,6 @@
 using System;
 using Calloop.Interop;
+using Calloop.Polling;
 
 namespace Calloop;
 
@@ -11,8 +12,7 @@ namespace Calloop;
 public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDisposable
 {
     private readonly PingState _state;
-    private Token _token;
-    private bool _registered;
+    private FdRegistration _registration;
     private bool _disposed;
 
     internal PingSource(PingState state) => _state = state;
@@ -21,36 +21,27 @@ public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDisposable
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Token token = tokenFactory.NextToken();
-        poll.Register(_state.Fd.Fd, Interest.Readable, Mode.Level, token);
-        _token = token;
-        _registered = true;
+        _registration.Register(poll, ref tokenFactory, _state.Fd.Fd);
     }
 
     /// <inheritdoc/>
     public void Reregister(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Token token = tokenFactory.NextToken();
-        poll.Reregister(_state.Fd.Fd, Interest.Readable, Mode.Level, token);
-        _token = token;
+        _registration.Reregister(poll, ref tokenFactory, _state.Fd.Fd);
     }
 
     /// <inheritdoc/>
     public void Unregister(Poll poll)
     {
-        if (_registered)
-        {
-            _registered = false;
-            poll.Unregister(_state.Fd.Fd);
-        }
+        _registration.Unregister(poll, _state.Fd.Fd);
     }
 
     /// <inheritdoc/>
     public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
         where TCallback : IEventCallback<Unit, Unit, Unit>, allows ref struct
     {
-        if (token != _token || !_registered)
+        if (!_registration.Owns(token))
         {
             return PostAction.Continue;
         }

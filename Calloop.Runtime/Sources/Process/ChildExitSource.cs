@@ -2,6 +2,7 @@ using System;
 using System.Runtime.InteropServices;
 using Calloop.Interop;
 using DiagnosticsProcess = System.Diagnostics.Process;
+using Calloop.Polling;
 
 namespace Calloop;
 
@@ -25,8 +26,7 @@ public sealed class ChildExitSource : IEventSource<ChildExit, Unit, Unit>, IDisp
     private readonly int _pid;
     private readonly DiagnosticsProcess? _process;
     private readonly FdHandle? _ready;
-    private Token _token;
-    private bool _registered;
+    private FdRegistration _registration;
     private bool _delivered;
     private bool _disposed;
 
@@ -85,36 +85,27 @@ public sealed class ChildExitSource : IEventSource<ChildExit, Unit, Unit>, IDisp
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Token token = tokenFactory.NextToken();
-        poll.Register(Fd, Interest.Readable, Mode.Level, token);
-        _token = token;
-        _registered = true;
+        _registration.Register(poll, ref tokenFactory, Fd);
     }
 
     /// <inheritdoc/>
     public void Reregister(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Token token = tokenFactory.NextToken();
-        poll.Reregister(Fd, Interest.Readable, Mode.Level, token);
-        _token = token;
+        _registration.Reregister(poll, ref tokenFactory, Fd);
     }
 
     /// <inheritdoc/>
     public void Unregister(Poll poll)
     {
-        if (_registered)
-        {
-            _registered = false;
-            poll.Unregister(Fd);
-        }
+        _registration.Unregister(poll, Fd);
     }
 
     /// <inheritdoc/>
     public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
         where TCallback : IEventCallback<ChildExit, Unit, Unit>, allows ref struct
     {
-        if (token != _token || !_registered)
+        if (!_registration.Owns(token))
         {
             return PostAction.Continue;
         }

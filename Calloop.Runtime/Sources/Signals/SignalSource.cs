@@ -2,6 +2,7 @@ using System;
 using System.Runtime.InteropServices;
 using System.Threading;
 using Calloop.Interop;
+using Calloop.Polling;
 
 namespace Calloop;
 
@@ -23,15 +24,13 @@ namespace Calloop;
 /// </remarks>
 public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDisposable
 {
-    private readonly FdHandle _fd;
+    private readonly Waker _waker;
     private readonly PosixSignalRegistration?[] _registrations = new PosixSignalRegistration?[SignalNumbers.Max + 1];
     private readonly Action<PosixSignalContext> _handler;
     private long _pending;
     private long _watched;
-    private int _notified;
     private volatile bool _cancelDefault = true;
-    private Token _token;
-    private bool _registered;
+    private FdRegistration _registration;
     private bool _disposed;
 
     /// <summary>Watches <paramref name="signals"/> (possibly none yet; see <see cref="Add"/>).</summary>
@@ -40,7 +39,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
     public SignalSource(params ReadOnlySpan<PosixSignal> signals)
     {
         _handler = OnSignal;
-        _fd = EventFd.CreateHandle("eventfd (signals)");
+        _waker = new Waker("signals");
         try
         {
             foreach (PosixSignal signal in signals)
@@ -141,43 +140,33 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Token token = tokenFactory.NextToken();
-        poll.Register(_fd.Fd, Interest.Readable, Mode.Level, token);
-        _token = token;
-        _registered = true;
+        _registration.Register(poll, ref tokenFactory, _waker.Fd);
     }
 
     /// <inheritdoc/>
     public void Reregister(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Token token = tokenFactory.NextToken();
-        poll.Reregister(_fd.Fd, Interest.Readable, Mode.Level, token);
-        _token = token;
+        _registration.Reregister(poll, ref tokenFactory, _waker.Fd);
     }
 
     /// <inheritdoc/>
     public void Unregister(Poll poll)
     {
-        if (_registered)
-        {
-            _registered = false;
-            poll.Unregister(_fd.Fd);
-        }
+        _registration.Unregister(poll, _waker.Fd);
     }
 
     /// <inheritdoc/>
     public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
         where TCallback : IEventCallback<SignalEvent, Unit, Unit>, allows ref struct
     {
-        if (token != _token || !_registered)
+        if (!_registration.Owns(token))
         {
             return PostAction.Continue;
         }
         // Consume the wake-up, then clear the flag, then take the pending set: a signal marked after the take
         // finds the flag clear and writes the eventfd again.
-        Libc.ReadCounter(_fd.Fd, out _, "read (signal eventfd)");
-        Interlocked.Exchange(ref _notified, 0);
+        _waker.Drain();
         long pending = Interlocked.Exchange(ref _pending, 0) & Interlocked.Read(ref _watched);
         Unit metadata = default;
         while (pending != 0)
@@ -216,7 +205,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
             _registrations[n]?.Dispose();
             _registrations[n] = null;
         }
-        _fd.Dispose();
+        _waker.Dispose();
     }
 
     private static long Bit(int number) => 1L << (number - 1);
@@ -251,28 +240,5 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
         Wake();
     }
 
-    private void Wake()
-    {
-        if (Interlocked.Exchange(ref _notified, 1) != 0)
-        {
-            return;
-        }
-        bool added = false;
-        try
-        {
-            _fd.DangerousAddRef(ref added);
-            Libc.WriteCounter(_fd.Fd, 1, "write (signal eventfd)");
-        }
-        catch (ObjectDisposedException)
-        {
-            // The source is gone.
-        }
-        finally
-        {
-            if (added)
-            {
-                _fd.DangerousRelease();
-            }
-        }
-    }
+    private void Wake() => _waker.Wake();
 }

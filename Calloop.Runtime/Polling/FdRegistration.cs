@@ -1,0 +1,43 @@
+namespace Calloop.Polling;
+
+/// <summary>
+/// The registration of a source's one descriptor: the token it carries and whether it is registered. Sources that
+/// own a single descriptor (pings, channels, signals, inotify, pidfds, executors) keep one of these.
+/// </summary>
+internal struct FdRegistration
+{
+    private Token _token;
+
+    /// <summary>True between <see cref="Register"/> and <see cref="Unregister"/>.</summary>
+    internal bool IsRegistered { get; private set; }
+
+    /// <summary>The token of the current registration.</summary>
+    internal readonly Token Token => _token;
+
+    /// <summary>True when <paramref name="token"/> is this registration's own (and it is registered).</summary>
+    internal readonly bool Owns(Token token) => IsRegistered && token == _token;
+
+    internal void Register(Poll poll, ref TokenFactory tokenFactory, int fd, Interest interest = Interest.Readable, Mode mode = Mode.Level)
+    {
+        Token token = tokenFactory.NextToken();
+        poll.Register(fd, interest, mode, token);
+        _token = token;
+        IsRegistered = true;
+    }
+
+    internal void Reregister(Poll poll, ref TokenFactory tokenFactory, int fd, Interest interest = Interest.Readable, Mode mode = Mode.Level)
+    {
+        Token token = tokenFactory.NextToken();
+        poll.Reregister(fd, interest, mode, token);
+        _token = token;
+    }
+
+    internal void Unregister(Poll poll, int fd)
+    {
+        if (IsRegistered)
+        {
+            IsRegistered = false;
+            poll.Unregister(fd, _token);
+        }
+    }
+}
