@@ -7,9 +7,9 @@ namespace Calloop;
 /// <summary>
 /// An event source that runs async work on the loop thread: the work handed to its <see cref="Scheduler{T}"/>, and
 /// every continuation of that work. Its event is the <see cref="TaskOutcome{T}"/> of each piece of work (its value or
-/// its exception). Work scheduled between dispatches first runs at the next dispatch; at most 1024 work items and
-/// continuations run per dispatch, and the executor wakes the loop again for the rest. Create it with
-/// <see cref="Executor.Create{T}"/>.
+/// its exception). Each dispatch runs the work items and continuations queued before it began, at most 1024 of them;
+/// what is queued meanwhile (from any thread, from callbacks, or by the work itself, such as a <c>Task.Yield</c>)
+/// runs at the next dispatch, and the executor wakes the loop for it. Create it with <see cref="Executor.Create{T}"/>.
 /// </summary>
 /// <remarks>
 /// While it runs work, the executor's <see cref="LoopSynchronizationContext"/> is

@@ -56,7 +56,10 @@ public sealed partial class EventLoop<TData>
     /// </summary>
     /// <returns>True with the work's result; false when the loop was stopped first (the unfinished work is dropped).</returns>
     /// <exception cref="InvalidOperationException">Called from a callback of this loop, or from another thread.</exception>
-    /// <remarks>An exception thrown by the work is rethrown here with its original stack trace.</remarks>
+    /// <remarks>
+    /// An exception thrown by the work is rethrown here with its original stack trace. An exception from another
+    /// callback of the loop propagates out of this call as out of <see cref="Dispatch"/>, and the work is abandoned.
+    /// </remarks>
     public bool TryBlockOn<T>(Func<Task<T>> work, ref TData data, [MaybeNullWhen(false)] out T result)
     {
         ArgumentNullException.ThrowIfNull(work);

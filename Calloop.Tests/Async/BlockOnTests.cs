@@ -105,4 +105,29 @@ public class BlockOnTests
         Assert.That(seen, Is.EqualTo(1));
         Assert.That(fired, Is.EqualTo(1));
     }
+
+    [Test]
+    public void BlockOnFromACallbackIsRejected()
+    {
+        using var loop = new EventLoop<int>();
+        InvalidOperationException? error = null;
+        loop.Handle.InsertSource(Timer.Immediate(), (_, ref _, ref _) =>
+        {
+            int inner = 0;
+            try
+            {
+                loop.BlockOn(() => Task.FromResult(1), ref inner);
+            }
+            catch (InvalidOperationException e)
+            {
+                error = e;
+            }
+            return TimeoutAction.Drop;
+        });
+        int data = 0;
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        Assert.That(error, Is.Not.Null);
+        Assert.That(error!.Message, Does.Contain("BlockOn"));
+        Assert.That(loop.Handle.SourceCount, Is.Zero, "nothing was left behind");
+    }
 }
