@@ -66,7 +66,7 @@ internal sealed class AsyncIoStream<T> : Stream
         int n;
         while ((n = TryRead(buffer)) < 0)
         {
-            PollFd.WaitFor(_io.Fd, PollFd.POLLIN, "poll (AsyncIo stream read)");
+            PollSys.WaitFor(_io.Fd, PollSys.POLLIN, "poll (AsyncIo stream read)");
         }
         return n;
     }
@@ -85,7 +85,7 @@ internal sealed class AsyncIoStream<T> : Stream
             int n = TryWrite(buffer);
             if (n < 0)
             {
-                PollFd.WaitFor(_io.Fd, PollFd.POLLOUT, "poll (AsyncIo stream write)");
+                PollSys.WaitFor(_io.Fd, PollSys.POLLOUT, "poll (AsyncIo stream write)");
                 continue;
             }
             buffer = buffer[n..];

@@ -23,4 +23,18 @@ internal static unsafe partial class PollSys
 
     [LibraryImport(Libc.Name, EntryPoint = "ppoll", SetLastError = true)]
     internal static partial int PPoll(PollFd* fds, nuint count, Timespec* timeout, void* sigmask);
+
+    /// <summary>Blocks until <paramref name="fd"/> reports one of <paramref name="events"/> (or an error/hang-up); retries on EINTR.</summary>
+    internal static void WaitFor(int fd, short events, string operation)
+    {
+        var pfd = new PollFd { Fd = fd, Events = events };
+        while (PPoll(&pfd, 1, null, null) < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != Libc.EINTR)
+            {
+                throw CalloopException.FromErrno(operation, fd, errno);
+            }
+        }
+    }
 }
