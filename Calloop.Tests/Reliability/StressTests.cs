@@ -11,6 +11,9 @@ public class StressTests
     private sealed class Counters
     {
         public long Pings;
+        public long Messages;
+        public long Sum;
+        public bool Closed;
         public int Fired;
         public readonly HashSet<int> FiredIds = [];
         public readonly HashSet<int> Cancelled = [];
@@ -37,28 +40,44 @@ public class StressTests
                     return TimeoutAction.Drop;
                 });
             });
+            var (sender, messages) = Channel.Create<long>();
+            handle.InsertSource(messages, (evt, ref _, ref c) =>
+            {
+                if (evt.IsClosed)
+                {
+                    c.Closed = true;
+                    return;
+                }
+                Assert.That(c.Closed, Is.False, "no message after Closed");
+                c.Messages++;
+                c.Sum += evt.Message;
+            });
             var threads = new List<Thread>();
             for (int i = 0; i < 8; i++)
             {
                 Ping mine = ping.Clone();
+                Sender<long> mySender = sender.Clone();
                 var thread = new Thread(() =>
                 {
                     for (int k = 0; k < 20_000; k++)
                     {
                         mine.Send();
+                        mySender.Send(k);
                         if (k % 7 == 0)
                         {
                             signal.Wakeup();
                         }
                     }
                     mine.Dispose();
+                    mySender.Dispose();
                 });
                 threads.Add(thread);
                 thread.Start();
             }
             ping.Dispose();
+            sender.Dispose();
             var counters = new Counters();
-            // The ping source removes itself once every sender is disposed: that ends the loop.
+            // The ping and channel sources remove themselves once every sender is disposed: that ends the loop.
             while (handle.SourceCount > 0)
             {
                 loop.Dispatch(null, ref counters);
@@ -69,8 +88,11 @@ public class StressTests
             }
             Assert.That(counters.Pings, Is.GreaterThan(0));
             Assert.That(counters.Fired, Is.EqualTo(counters.Pings), "every immediate timer inserted from a ping fired");
+            Assert.That(counters.Messages, Is.EqualTo(8 * 20_000), "every message delivered exactly once");
+            Assert.That(counters.Sum, Is.EqualTo(8L * (20_000L * 19_999 / 2)));
+            Assert.That(counters.Closed, Is.True);
         }
-        Assert.That(Fds.OpenCount(), Is.EqualTo(fdsBefore));
+        Assert.That(Fds.OpenCount(), Is.LessThanOrEqualTo(fdsBefore), "no descriptor leaked");
     }
 
     [Test]
