@@ -21,7 +21,7 @@ namespace Calloop;
 /// <typeparam name="T">The work's result type.</typeparam>
 public sealed class Executor<T> : IEventSource<TaskOutcome<T>, Unit, Unit>, IDisposable
 {
-    private readonly List<ExecutorJob<T>> _finished = [];
+    private readonly Queue<ExecutorJob<T>> _finished = [];
     private FdRegistration _registration;
 
     internal Executor() => Queue = new LoopWorkQueue("eventfd (executor)");
@@ -80,10 +80,10 @@ public sealed class Executor<T> : IEventSource<TaskOutcome<T>, Unit, Unit>, IDis
     }
 
     /// <summary>A job finished during this executor's dispatch, on the loop thread.</summary>
-    internal void Finished(ExecutorJob<T> job) => _finished.Add(job);
+    internal void Finished(ExecutorJob<T> job) => _finished.Enqueue(job);
 
     /// <summary>Hands finished jobs to the callback; a callback that throws leaves the rest for the next dispatch.</summary>
-    private ref struct Deliver<TCallback>(List<ExecutorJob<T>> finished, TCallback callback) : IAfterWork
+    private ref struct Deliver<TCallback>(Queue<ExecutorJob<T>> finished, TCallback callback) : IAfterWork
         where TCallback : IEventCallback<TaskOutcome<T>, Unit, Unit>, allows ref struct
     {
         public TCallback Callback = callback;
@@ -95,8 +95,7 @@ public sealed class Executor<T> : IEventSource<TaskOutcome<T>, Unit, Unit>, IDis
             while (finished.Count > 0)
             {
                 // Take the job out first: an exception from the callback must neither lose nor repeat the others.
-                ExecutorJob<T> job = finished[0];
-                finished.RemoveAt(0);
+                ExecutorJob<T> job = finished.Dequeue();
                 Unit metadata = default;
                 Callback.Invoke(job.Outcome, ref metadata);
             }

@@ -86,7 +86,7 @@ internal sealed class IoSource : IEventSource<Unit, Unit, Unit>, IDisposable
         if (_poll is not null)
         {
             _poll = null;
-            poll.Unregister(_fd);
+            poll.Unregister(_fd, _token);
         }
     }
 

@@ -30,6 +30,7 @@ public sealed class LoopSynchronizationContext : SynchronizationContext
     /// otherwise by posting it and blocking until the loop has run it.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The source has left its loop, so the work can never run.</exception>
+    /// <exception cref="InvalidOperationException">The source is not in a loop yet, so nothing would run the work.</exception>
     public override void Send(SendOrPostCallback d, object? state)
     {
         ArgumentNullException.ThrowIfNull(d);
@@ -37,6 +38,10 @@ public sealed class LoopSynchronizationContext : SynchronizationContext
         {
             d(state);
             return;
+        }
+        if (!_queue.IsBound)
+        {
+            throw new InvalidOperationException("LoopSynchronizationContext.Send: the async source is not in an event loop yet, so nothing would run the work (it would wait forever).");
         }
         using var done = new ManualResetEventSlim();
         Exception? error = null;

@@ -47,6 +47,9 @@ internal sealed class LoopWorkQueue : IDisposable
     /// <summary>True on the thread of the loop the source is registered with.</summary>
     internal bool IsLoopThread => Environment.CurrentManagedThreadId == Volatile.Read(ref _loopThread);
 
+    /// <summary>True once the source has been registered with a loop (see <see cref="Bind"/>).</summary>
+    internal bool IsBound => Volatile.Read(ref _loopThread) != -1;
+
     internal int Count
     {
         get

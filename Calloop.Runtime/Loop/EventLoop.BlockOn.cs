@@ -86,12 +86,20 @@ public sealed partial class EventLoop<TData>
             _signal.ResetStop();
             while (!outcome.Done && !_signal.StopRequested)
             {
+                if (!_handle.IsLive(token))
+                {
+                    // An error policy took the executor out of the loop: nothing can complete the work any more.
+                    throw new InvalidOperationException("EventLoop.BlockOn: the executor running the work was removed from the loop (by an error policy) before the work completed.");
+                }
                 Dispatch(null, ref data);
             }
         }
         finally
         {
-            _handle.Remove(token);
+            if (_handle.IsLive(token))
+            {
+                _handle.Remove(token);
+            }
         }
         if (!outcome.Done)
         {

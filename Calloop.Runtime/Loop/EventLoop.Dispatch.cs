@@ -13,8 +13,8 @@ public sealed partial class EventLoop<TData>
     /// deadline order → the idle callbacks queued before the idle phase began.
     /// </summary>
     /// <param name="timeout">
-    /// Null waits until an event, a wake-up or a timer; <see cref="TimeSpan.Zero"/> never blocks. Pending idle
-    /// callbacks do not shorten the wait.
+    /// Null (or <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>) waits until an event, a wake-up or a timer;
+    /// <see cref="TimeSpan.Zero"/> never blocks. Pending idle callbacks do not shorten the wait.
     /// </param>
     /// <param name="data">The shared data, passed by reference to every callback.</param>
     /// <remarks>
@@ -23,12 +23,14 @@ public sealed partial class EventLoop<TData>
     /// delivers them and runs the idle callbacks without waiting first. An exception from an idle callback leaves
     /// the idle callbacks after it queued for the next dispatch.
     /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>).</exception>
     /// <exception cref="InvalidOperationException">Called from one of this loop's callbacks, or from another thread.</exception>
     /// <exception cref="ObjectDisposedException">The loop was disposed.</exception>
     public void Dispatch(TimeSpan? timeout, ref TData data)
     {
         LoopState state = _handle.State;
         state.CheckThread("EventLoop.Dispatch");
+        timeout = CheckTimeout(timeout);
         if (state.IsDispatching)
         {
             throw new InvalidOperationException("EventLoop.Dispatch was called from inside one of the loop's own callbacks; dispatching is not re-entrant.");
@@ -50,6 +52,20 @@ public sealed partial class EventLoop<TData>
         {
             state.IsDispatching = false;
         }
+    }
+
+    /// <summary>Maps <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> to null and refuses other negative timeouts.</summary>
+    private static TimeSpan? CheckTimeout(TimeSpan? timeout)
+    {
+        if (timeout is TimeSpan t && t < TimeSpan.Zero)
+        {
+            if (t == System.Threading.Timeout.InfiniteTimeSpan)
+            {
+                return null;
+            }
+            throw new ArgumentOutOfRangeException(nameof(timeout), t, "A dispatch timeout must be null, Timeout.InfiniteTimeSpan, zero or positive.");
+        }
+        return timeout;
     }
 
     private void RunIdles(ref TData data)
@@ -185,6 +201,19 @@ public sealed partial class EventLoop<TData>
 
     private void DeliverBatch(ref TData data)
     {
+        int first = _batchNext;
+        try
+        {
+            DeliverEvents(ref data);
+        }
+        finally
+        {
+            LoopMetrics.Events.Add(_batchNext - first);
+        }
+    }
+
+    private void DeliverEvents(ref TData data)
+    {
         while (_batchNext < _batchCount)
         {
             PollEvent ev = _batch[_batchNext++];
@@ -204,7 +233,15 @@ public sealed partial class EventLoop<TData>
             catch (Exception e)
             {
                 // What the callback asked for itself (its own removal, say) still applies; then the error policy.
-                _handle.EndCallback(slot, entry, PostAction.Continue);
+                try
+                {
+                    _handle.EndCallback(slot, entry, PostAction.Continue);
+                }
+                catch (Exception cleanup)
+                {
+                    // Keep the callback's exception as the one that counts; the loop's own failure rides along.
+                    e.Data["Calloop.CleanupException"] = cleanup;
+                }
                 if (OnCallbackException(e, slot, ev.Token.Version))
                 {
                     continue;
@@ -217,7 +254,6 @@ public sealed partial class EventLoop<TData>
                 LoopMetrics.CallbackDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
         }
-        LoopMetrics.Events.Add(_batchCount);
     }
 
     private void Append(PollEvent ev)

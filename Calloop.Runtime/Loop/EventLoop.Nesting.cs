@@ -15,7 +15,12 @@ public sealed partial class EventLoop<TData>
         get
         {
             _handle.State.CheckThread("EventLoop.PollFd");
-            return _poll.Fd;
+            int fd = _poll.Fd;
+            if (fd < 0)
+            {
+                throw new NotSupportedException("EventLoop.PollFd: this loop's backend (poll(2)) has no descriptor of its own; use the epoll backend to nest the loop or watch it from another.");
+            }
+            return fd;
         }
     }
 

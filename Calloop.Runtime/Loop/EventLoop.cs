@@ -85,9 +85,11 @@ public sealed partial class EventLoop<TData> : IDisposable
     /// Runs <see cref="Dispatch"/> then <paramref name="afterDispatch"/> until <see cref="LoopSignal.Stop"/> is
     /// called. The stop flag is cleared on entry. <paramref name="timeout"/> bounds each wait.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>).</exception>
     public void Run(TimeSpan? timeout, ref TData data, RunCallback<TData>? afterDispatch = null)
     {
         _handle.State.CheckThread("EventLoop.Run");
+        timeout = CheckTimeout(timeout);
         _signal.ResetStop();
         while (!_signal.StopRequested)
         {

@@ -55,6 +55,11 @@ internal sealed class IdleQueue<TData>(LoopState owner) : IdleQueue
 
     internal override void Cancel(int slot, int version)
     {
+        if (owner.IsDisposed)
+        {
+            // The loop is gone and so is every idle callback: nothing left to cancel.
+            return;
+        }
         owner.CheckThread("Idle.Cancel");
         if ((uint)slot < (uint)_usedEntries && _entries[slot].Version == version && _entries[slot].Callback is not null)
         {

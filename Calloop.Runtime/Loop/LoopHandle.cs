@@ -251,7 +251,7 @@ public sealed class LoopHandle<TData>
         if ((uint)index < (uint)_usedSlots)
         {
             ref Slot slot = ref _slots[index];
-            if (slot.Version == token.Version && slot.Enabled)
+            if ((slot.Version & Token.VersionMask) == token.Version && slot.Enabled)
             {
                 return slot.Entry;
             }
@@ -310,7 +310,8 @@ public sealed class LoopHandle<TData>
 
     internal IEventSource? SourceAt(int index) => _slots[index].Enabled ? _slots[index].Entry?.Source : null;
 
-    internal int VersionAt(int index) => _slots[index].Version;
+    /// <summary>The slot's version as event tokens carry it (truncated to the token's version bits).</summary>
+    internal int VersionAt(int index) => _slots[index].Version & Token.VersionMask;
 
     /// <summary>Unregisters and disposes every source (loop disposal).</summary>
     internal void RemoveAll()
@@ -379,6 +380,7 @@ public sealed class LoopHandle<TData>
             }
             Array.Resize(ref _slots, _slots.Length * 2);
         }
+        _slots[_usedSlots].Version = 1;
         return _usedSlots++;
     }
 
@@ -386,7 +388,9 @@ public sealed class LoopHandle<TData>
     {
         ref Slot slot = ref _slots[index];
         slot.Entry = null;
-        slot.Version = (slot.Version + 1) & Token.VersionMask;
+        // Versions start at 1 (so that default(RegistrationToken) names nothing) and use 31 bits, so a kept token stays
+        // stale through billions of reuses of its slot; event tokens carry the low 24 bits.
+        slot.Version = slot.Version == int.MaxValue ? 1 : slot.Version + 1;
         slot.NextFree = _freeHead;
         _freeHead = index;
     }
@@ -395,10 +399,14 @@ public sealed class LoopHandle<TData>
 
     internal ErrorPolicy? PolicyAt(int index) => _slots[index].Policy;
 
-    /// <summary>The registration token of the live source in <paramref name="index"/>, if the event's version still matches.</summary>
-    internal RegistrationToken? LiveToken(int index, int version) =>
-        (uint)index < (uint)_usedSlots && _slots[index].Entry is not null && _slots[index].Version == version
-            ? new RegistrationToken(index, version)
+    /// <summary>True while <paramref name="token"/> names a source in this loop.</summary>
+    internal bool IsLive(RegistrationToken token) =>
+        (uint)token.Slot < (uint)_usedSlots && _slots[token.Slot].Entry is not null && _slots[token.Slot].Version == token.Version;
+
+    /// <summary>The registration token of the live source in <paramref name="index"/>, if an event's (truncated) version still matches.</summary>
+    internal RegistrationToken? LiveToken(int index, int eventVersion) =>
+        (uint)index < (uint)_usedSlots && _slots[index].Entry is not null && (_slots[index].Version & Token.VersionMask) == eventVersion
+            ? new RegistrationToken(index, _slots[index].Version)
             : null;
 
     private struct Slot

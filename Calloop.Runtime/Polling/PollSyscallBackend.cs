@@ -16,6 +16,8 @@ internal sealed unsafe class PollSyscallBackend : PollBackend
     private int _count;
     private int _capacity;
     private readonly Dictionary<int, int> _indexOf = [];
+    private int _scanStart;
+    private readonly List<int> _closed = [];
 
     internal PollSyscallBackend()
     {
@@ -96,26 +98,55 @@ internal sealed unsafe class PollSyscallBackend : PollBackend
             }
             throw CalloopException.FromErrno("ppoll", null, errno);
         }
+        // Start where the last wait stopped reporting, so that when more descriptors are ready than there is room for,
+        // the ones at the end of the set are not starved.
         int n = 0;
-        for (int i = 0; i < _count && n < events.Length && ready > 0; i++)
+        int count = _count;
+        int start = _scanStart < count ? _scanStart : 0;
+        for (int k = 0; k < count && ready > 0; k++)
         {
+            int i = start + k < count ? start + k : start + k - count;
             short revents = _fds[i].REvents;
             if (revents == 0)
             {
                 continue;
             }
+            if (n == events.Length)
+            {
+                _scanStart = i;
+                ForgetClosed();
+                return n;
+            }
             ready--;
             _fds[i].REvents = 0;
             ref Registration r = ref _registrations[i];
             events[n++] = new PollEvent(ToReadiness(revents), r.Token);
-            if (r.Mode == Mode.OneShot)
+            if ((revents & PollSys.POLLNVAL) != 0)
             {
-                // Disarmed until re-registered; POLLERR/POLLHUP can't be masked, so drop the descriptor from the set.
+                // Closed while registered: reported once as an error, then forgotten, as epoll forgets a closed
+                // descriptor (its number may come back as another descriptor).
+                _closed.Add(r.Fd);
+            }
+            else if (r.Mode == Mode.OneShot)
+            {
+                // Disarmed until re-registered. POLLERR/POLLHUP cannot be masked, so the descriptor leaves the polled
+                // set (poll ignores a negative fd).
                 _fds[i].Events = 0;
                 _fds[i].Fd = ~_fds[i].Fd;
             }
         }
+        _scanStart = 0;
+        ForgetClosed();
         return n;
+    }
+
+    private void ForgetClosed()
+    {
+        foreach (int fd in _closed)
+        {
+            Delete(fd);
+        }
+        _closed.Clear();
     }
 
     private static void CheckMode(Mode mode, string operation, int fd)

@@ -37,13 +37,28 @@ public readonly struct Instant : IEquatable<Instant>, IComparable<Instant>
     public static Instant operator +(Instant instant, TimeSpan duration) => new(SaturatingAdd(instant.Nanoseconds, ToNanoseconds(duration)));
 
     /// <summary>Subtracts a duration, saturating.</summary>
-    public static Instant operator -(Instant instant, TimeSpan duration) => instant + duration.Negate();
+    public static Instant operator -(Instant instant, TimeSpan duration)
+    {
+        long ns = ToNanoseconds(duration);
+        return ns == long.MinValue ? new Instant(long.MaxValue) : new Instant(SaturatingAdd(instant.Nanoseconds, -ns));
+    }
 
-    /// <summary>The time from <paramref name="earlier"/> to <paramref name="later"/> (negative if it is earlier).</summary>
+    /// <summary>
+    /// The time from <paramref name="earlier"/> to <paramref name="later"/> (negative if it is earlier), rounded up to
+    /// the next 100 ns tick, so that waiting for it never ends before <paramref name="later"/>. Saturates.
+    /// </summary>
     public static TimeSpan operator -(Instant later, Instant earlier)
     {
-        long ns = later.Nanoseconds - earlier.Nanoseconds;
-        return TimeSpan.FromTicks(ns / 100);
+        long ns = unchecked(later.Nanoseconds - earlier.Nanoseconds);
+        if (later.Nanoseconds >= earlier.Nanoseconds && ns < 0)
+        {
+            return TimeSpan.MaxValue;
+        }
+        if (later.Nanoseconds < earlier.Nanoseconds && ns > 0)
+        {
+            return TimeSpan.MinValue;
+        }
+        return TimeSpan.FromTicks(ns > 0 ? ns / 100 + (ns % 100 == 0 ? 0 : 1) : ns / 100);
     }
 
     /// <summary>Compares two instants.</summary>

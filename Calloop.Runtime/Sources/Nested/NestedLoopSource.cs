@@ -20,6 +20,7 @@ public sealed class NestedLoopSource<TData> : IEventSource<Unit, TData, Unit>, I
     private readonly EventLoop<TData> _inner;
     private TData _data;
     private Poll? _poll;
+    private int _innerFd = -1;
     private Token _fdToken;
     private Token _timerToken;
     private TimerKey _timerKey;
@@ -74,7 +75,9 @@ public sealed class NestedLoopSource<TData> : IEventSource<Unit, TData, Unit>, I
         ObjectDisposedException.ThrowIf(_disposed, this);
         Token fdToken = tokenFactory.NextToken();
         Token timerToken = tokenFactory.NextToken();
-        poll.Register(_inner.PollFd, Interest.Readable, Mode.Level, fdToken);
+        int fd = _inner.PollFd;
+        poll.Register(fd, Interest.Readable, Mode.Level, fdToken);
+        _innerFd = fd;
         _fdToken = fdToken;
         _timerToken = timerToken;
         _poll = poll;
@@ -101,7 +104,8 @@ public sealed class NestedLoopSource<TData> : IEventSource<Unit, TData, Unit>, I
         {
             _registered = false;
             CancelTimer(poll);
-            poll.Unregister(_inner.PollFd);
+            // The descriptor cached at registration: the inner loop may already be disposed.
+            poll.Unregister(_innerFd, _fdToken);
         }
     }
 

@@ -110,6 +110,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
         Interlocked.And(ref _watched, ~Bit(n));
         _registrations[n] = null;
         registration.Dispose();
+        Interlocked.And(ref _pending, ~Bit(n));
     }
 
     /// <summary>Watches exactly <paramref name="signals"/>: the new ones are added, the others removed.</summary>

@@ -18,6 +18,7 @@ namespace Calloop;
 public sealed class Timer : IEventSource<Instant, Unit, TimeoutAction>
 {
     private Instant _deadline;
+    private Poll? _poll;
     private Token _token;
     private TimerKey _key;
     private bool _scheduled;
@@ -45,6 +46,7 @@ public sealed class Timer : IEventSource<Instant, Unit, TimeoutAction>
     /// <inheritdoc/>
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
+        _poll = poll;
         _token = tokenFactory.NextToken();
         if (_deadline != Instant.MaxValue)
         {
@@ -78,7 +80,15 @@ public sealed class Timer : IEventSource<Instant, Unit, TimeoutAction>
         {
             return PostAction.Continue;
         }
-        // The wheel has already let go of this timer.
+        if (Instant.Now < _deadline)
+        {
+            // An expiry taken from the wheel before the timer was rescheduled later in the same dispatch (a
+            // re-registration reuses the token): the rescheduled one is still pending in the wheel.
+            return PostAction.Continue;
+        }
+        // Usually the wheel has already let go of this timer; after a reschedule to a time that has also passed, the
+        // newer wheel entry is dropped here so that the timer fires once.
+        _poll!.Timers.Cancel(_key);
         _scheduled = false;
         Unit metadata = default;
         TimeoutAction action = callback.Invoke(_deadline, ref metadata);

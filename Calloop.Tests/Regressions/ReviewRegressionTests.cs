@@ -1,0 +1,176 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Calloop.Tests.Support;
+using NUnit.Framework;
+
+namespace Calloop.Tests.Regressions;
+
+/// <summary>Edge cases found in review: each failed before its fix.</summary>
+public class ReviewRegressionTests
+{
+    private sealed class Log
+    {
+        public int A;
+        public int B;
+    }
+
+    [Test]
+    public void ATimerRescheduledLaterWithinTheDispatchThatExpiredItDoesNotFireEarly()
+    {
+        using var loop = new EventLoop<Log>();
+        LoopHandle<Log> handle = loop.Handle;
+        Instant due = Instant.Now + TimeSpan.FromMilliseconds(5);
+        var b = Timer.FromDeadline(due);
+        RegistrationToken tb = default;
+        handle.InsertSource(Timer.FromDeadline(due), (_, ref _, ref log) =>
+        {
+            log.A++;
+            b.SetDeadline(Instant.Now + TimeSpan.FromHours(1));
+            handle.Update(tb);
+            return TimeoutAction.Drop;
+        });
+        tb = handle.InsertSource(b, (_, ref _, ref log) =>
+        {
+            log.B++;
+            return TimeoutAction.Drop;
+        });
+        var data = new Log();
+        while (data.A == 0)
+        {
+            loop.Dispatch(null, ref data);
+        }
+        loop.Dispatch(TimeSpan.FromMilliseconds(20), ref data);
+        Assert.That(data.B, Is.Zero, "rescheduled an hour ahead: it must not fire from the stale expiry");
+        Assert.That(handle.SourceCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void ATimerRescheduledToAnotherPastTimeWithinTheDispatchFiresOnce()
+    {
+        using var loop = new EventLoop<Log>();
+        LoopHandle<Log> handle = loop.Handle;
+        Instant due = Instant.Now + TimeSpan.FromMilliseconds(5);
+        var b = Timer.FromDeadline(due);
+        RegistrationToken tb = default;
+        handle.InsertSource(Timer.FromDeadline(due), (_, ref _, ref log) =>
+        {
+            log.A++;
+            b.SetDeadline(Instant.Now);
+            handle.Update(tb);
+            return TimeoutAction.Drop;
+        });
+        tb = handle.InsertSource(b, (_, ref _, ref log) =>
+        {
+            log.B++;
+            return TimeoutAction.ToDuration(TimeSpan.FromHours(1));
+        });
+        var data = new Log();
+        while (data.A == 0)
+        {
+            loop.Dispatch(null, ref data);
+        }
+        for (int i = 0; i < 5; i++)
+        {
+            loop.Dispatch(TimeSpan.FromMilliseconds(2), ref data);
+        }
+        Assert.That(data.B, Is.EqualTo(1), "one reschedule, one fire: no orphaned wheel entry fires it again");
+    }
+
+    [Test]
+    public void TheDefaultRegistrationTokenNamesNoSource()
+    {
+        using var loop = new EventLoop<int>();
+        loop.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
+        Assert.Throws<ArgumentException>(() => loop.Handle.Remove(default));
+        Assert.That(loop.Handle.SourceCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void InfiniteTimeSpanWaitsLikeNullAndOtherNegativeTimeoutsAreRefused()
+    {
+        using var loop = new EventLoop<int>();
+        var (ping, source) = Ping.Create();
+        loop.Handle.InsertSource(source, (_, ref _, ref n) => n++);
+        var thread = new Thread(() => ping.Send());
+        thread.Start();
+        int calls = 0;
+        loop.Dispatch(Timeout.InfiniteTimeSpan, ref calls);
+        thread.Join();
+        Assert.That(calls, Is.EqualTo(1), "returned for the ping, not at once");
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => loop.Dispatch(TimeSpan.FromSeconds(-2), ref calls));
+        Assert.That(e!.ParamName, Is.EqualTo("timeout"));
+        ping.Dispose();
+    }
+
+    [TestCase(Backend.Epoll)]
+    [TestCase(Backend.Poll)]
+    public void ADescriptorClosedWhileRegisteredIsForgottenAndItsNumberCanBeRegisteredAgain(Backend backend)
+    {
+        using var loop = new EventLoop<int>(new EventLoopOptions { Backend = backend });
+        var (a, b) = Fds.SocketPair();
+        using var _b = b;
+        int fd = Fds.FdOf(a);
+        int errors = 0;
+        RegistrationToken old = loop.Handle.InsertSource(Generic.From(new FileDescriptor(fd), Interest.Readable, Mode.Level), (r, ref _, ref _) =>
+        {
+            errors++;
+            return PostAction.Continue;
+        });
+        a.Dispose();
+        int data = 0;
+        for (int i = 0; i < 5; i++)
+        {
+            loop.Dispatch(TimeSpan.Zero, ref data);
+        }
+        Assert.That(errors, Is.LessThanOrEqualTo(1), "a closed descriptor is reported at most once");
+
+        var (read, write) = Fds.Pipe();
+        using var _w = write;
+        using var _r = read;
+        int reads = 0;
+        var newcomer = Generic.From(new FileDescriptor(Fds.FdOf(read)), Interest.Readable, Mode.Level);
+        loop.Handle.InsertSource(newcomer, (_, ref f, ref n) =>
+        {
+            reads++;
+            return PostAction.Continue;
+        });
+        loop.Handle.Remove(old);
+        Fds.Write(write, "x"u8);
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        Assert.That(reads, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void CancellingAnIdleAfterTheLoopIsDisposedIsHarmless()
+    {
+        var loop = new EventLoop<int>();
+        Idle idle = loop.Handle.InsertIdle((ref _) => { });
+        loop.Dispose();
+        Assert.DoesNotThrow(idle.Cancel);
+    }
+
+    [Test]
+    public void InstantArithmeticSaturates()
+    {
+        Instant now = Instant.Now;
+        Assert.That(now - TimeSpan.MinValue, Is.EqualTo(Instant.MaxValue));
+        Assert.That(Instant.MaxValue - Instant.FromNanoseconds(0), Is.EqualTo(TimeSpan.FromTicks(long.MaxValue / 100 + 1)).Or.EqualTo(TimeSpan.MaxValue));
+        Assert.That(Instant.FromNanoseconds(1) - Instant.FromNanoseconds(0), Is.EqualTo(TimeSpan.FromTicks(1)), "rounded up, never short");
+    }
+
+    [Test]
+    public void BlockOnEndsWithAClearErrorWhenAnErrorPolicyRemovesItsExecutor()
+    {
+        using var loop = new EventLoop<int>(new EventLoopOptions { ErrorPolicy = ErrorPolicy.RemoveSource });
+        int data = 0;
+        var e = Assert.Throws<InvalidOperationException>(() => loop.BlockOn(async () =>
+        {
+            await Task.Yield();
+            SynchronizationContext.Current!.Post(_ => throw new InvalidOperationException("posted work failed"), null);
+            await new TaskCompletionSource<int>().Task;
+            return 1;
+        }, ref data));
+        Assert.That(e!.Message, Does.Contain("removed from the loop"));
+    }
+}
