@@ -15,7 +15,7 @@ namespace Calloop;
 ///     return TimeoutAction.Drop;
 /// });
 /// </code></example>
-public sealed class Timer : IEventSource<Instant, Unit, TimeoutAction>
+public sealed class Timer : IEventSource<Instant, Unit, TimeoutAction>, IDirectSource<Instant, Unit, TimeoutAction>
 {
     private Instant _deadline;
     private Token _token;
@@ -41,6 +41,9 @@ public sealed class Timer : IEventSource<Instant, Unit, TimeoutAction>
 
     /// <summary>Changes the deadline to <paramref name="duration"/> from now; call <see cref="LoopHandle{TData}.Update"/> if the timer is in a loop.</summary>
     public void SetDuration(TimeSpan duration) => _deadline = Instant.Now + duration;
+
+    SourceEntry<TData> IDirectSource<Instant, Unit, TimeoutAction>.CreateEntry<TData, THandler>(THandler handler) =>
+        new DirectSourceEntry<TData, Instant, Unit, TimeoutAction, THandler, TimerInvoker>(new TimerInvoker(this), handler);
 
     /// <inheritdoc/>
     public void Register(Poll poll, ref TokenFactory tokenFactory)
