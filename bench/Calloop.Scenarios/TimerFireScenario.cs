@@ -9,6 +9,7 @@ internal static class TimerFireScenario
 
     internal static Result Run(long n)
     {
+        Native.SetTimerSlackFromEnvironment();
         using var loop = new EventLoop<long>();
         LoopHandle<long> handle = loop.Handle;
         long fired = 0;
