@@ -344,11 +344,29 @@ public sealed class LoopHandle<TData>
         _freeHead = index;
     }
 
+    /// <summary>
+    /// One source's place in the registry: 16 bytes, because a loop with a million timers holds a million slots
+    /// (and copies them as the array doubles). The enabled flag and the free-list link share one field: a slot
+    /// holding a source never needs the link, a free slot is never enabled.
+    /// </summary>
     private struct Slot
     {
         internal SourceEntry<TData>? Entry;
         internal int Version;
-        internal bool Enabled;
-        internal int NextFree;
+        private int _link;
+
+        /// <summary>True while the slot holds a source that is registered with the poller.</summary>
+        internal bool Enabled
+        {
+            readonly get => Entry is not null && _link != 0;
+            set => _link = value ? 1 : 0;
+        }
+
+        /// <summary>While the slot is free: the next free slot, or -1.</summary>
+        internal int NextFree
+        {
+            readonly get => _link;
+            set => _link = value;
+        }
     }
 }
