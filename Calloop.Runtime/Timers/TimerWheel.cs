@@ -37,6 +37,7 @@ internal sealed class TimerWheel
     // due prefix. Linking a node into a level-0 bucket clears its bit; unlinking keeps the order.
     private ulong _sortedLevel0;
     private SortEntry[] _sortScratch = new SortEntry[64];
+    private SortEntry[] _mergeScratch = new SortEntry[16];
     private long _elapsedTick;
     private long _overflowCheckedTick;
     private long _sequence;
@@ -259,8 +260,19 @@ internal sealed class TimerWheel
         {
             return;
         }
+        // New nodes are pushed at the front, so a bucket that was sorted before is an unsorted prefix followed by
+        // a sorted run: sort only the prefix and merge it in, O(k + m log m) for m new nodes among k. Timers
+        // re-armed into the bucket being drained then cost a walk per wake-up, as the unsorted scan did.
+        int sortedFrom = count - 1;
+        while (sortedFrom > 0 && _sortScratch[sortedFrom - 1].CompareTo(_sortScratch[sortedFrom]) <= 0)
+        {
+            sortedFrom--;
+        }
+        if (sortedFrom > 0)
+        {
+            MergeSortedPrefix(count, sortedFrom);
+        }
         Span<SortEntry> entries = _sortScratch.AsSpan(0, count);
-        entries.Sort();
         int prev = None;
         for (int k = 0; k < count; k++)
         {
@@ -270,6 +282,28 @@ internal sealed class TimerWheel
             prev = index;
         }
         _heads[slot] = entries[0].Index;
+    }
+
+    /// <summary>Sorts <c>_sortScratch[0..prefix)</c> and merges it with the sorted <c>_sortScratch[prefix..count)</c>.</summary>
+    private void MergeSortedPrefix(int count, int prefix)
+    {
+        Span<SortEntry> all = _sortScratch.AsSpan(0, count);
+        if (_mergeScratch.Length < prefix)
+        {
+            _mergeScratch = new SortEntry[Math.Max(prefix, _mergeScratch.Length * 2)];
+        }
+        Span<SortEntry> left = _mergeScratch.AsSpan(0, prefix);
+        all[..prefix].CopyTo(left);
+        left.Sort();
+        int a = 0, b = prefix, o = 0;
+        while (a < prefix && b < count)
+        {
+            all[o++] = left[a].CompareTo(all[b]) <= 0 ? left[a++] : all[b++];
+        }
+        while (a < prefix)
+        {
+            all[o++] = left[a++];
+        }
     }
 
     /// <summary>The earliest non-empty bucket: the lowest level's next occupied slot, and the tick it starts at.</summary>
