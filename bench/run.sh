@@ -41,8 +41,12 @@ run_one() {
     fi
 }
 
+{
+    echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  cpus: $(nproc)  $(grep -m1 'model name' /proc/cpuinfo | sed 's/\t//g')"
+    echo "# dotnet: $(dotnet --version)  gcc: $(gcc -dumpfullversion)  reps: $REPS  peers: ${PEERS[*]%%:*}"
+} | tee "$SUMMARY" >&2
 for ((rep = 1; rep <= REPS; rep++)); do
-    echo "== repetition $rep/$REPS" >&2
+    echo "== repetition $rep/$REPS (load average: $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$SUMMARY" >&2
     for c in $CASES; do
         mode=${c%%:*} n=${c##*:}
         label="$mode@$n"
@@ -105,5 +109,5 @@ END {
             }
         }
     }
-}' "$RAW" | tee "$SUMMARY"
+}' "$RAW" | tee -a "$SUMMARY"
 echo "raw lines: bench/$RAW   summary: bench/$SUMMARY" >&2

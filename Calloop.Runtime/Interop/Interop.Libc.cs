@@ -43,7 +43,7 @@ internal static unsafe partial class Libc
         ulong v;
         while (true)
         {
-            nint n = Read(fd, &v, 8);
+            nint n = Syscall.Read(fd, &v, 8);
             if (n == 8)
             {
                 value = v;
@@ -68,7 +68,7 @@ internal static unsafe partial class Libc
     {
         while (true)
         {
-            nint n = Write(fd, &value, 8);
+            nint n = Syscall.Write(fd, &value, 8);
             if (n == 8)
             {
                 return;

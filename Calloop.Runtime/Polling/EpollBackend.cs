@@ -135,7 +135,7 @@ internal sealed unsafe class EpollBackend : PollBackend
         // Infinite, zero and whole-millisecond waits, and every wait on older kernels (rounded up to whole
         // milliseconds, so that a timer is never woken for early).
         int ms = timeoutNs < 0 ? -1 : (int)Math.Min((timeoutNs + 999_999) / 1_000_000, int.MaxValue);
-        n = Epoll.Wait(_epfd, _buffer, max, ms);
+        n = Syscall.EpollWait(_epfd, _buffer, max, ms);
         if (n < 0)
         {
             int errno = Marshal.GetLastPInvokeError();

@@ -31,6 +31,13 @@ internal sealed class TimerWheel
     private readonly int[] _heads = new int[Levels * SlotsPerLevel];
     private readonly ulong[] _occupied = new ulong[Levels];
     private int _overflowHead = None;
+    // Level-0 buckets whose lists are in (deadline, sequence) order: one bit per slot. A loop that wakes many
+    // times within one ~1 ms bucket (dense timers, sub-millisecond waits) would otherwise rescan and relink the
+    // whole bucket on every NextWakeNs and Expire; sorted, the earliest deadline is the head and expiring pops the
+    // due prefix. Linking a node into a level-0 bucket clears its bit; unlinking keeps the order.
+    private ulong _sortedLevel0;
+    private SortEntry[] _sortScratch = new SortEntry[64];
+    private SortEntry[] _mergeScratch = new SortEntry[16];
     private long _elapsedTick;
     private long _overflowCheckedTick;
     private long _sequence;
@@ -57,6 +64,10 @@ internal sealed class TimerWheel
         Count++;
         return new TimerKey(index, node.Version);
     }
+
+    /// <summary>True while the timer is in the wheel (neither fired nor cancelled). O(1).</summary>
+    internal bool IsPending(TimerKey key) =>
+        (uint)key.Index < (uint)_used && _nodes[key.Index].Version == key.Version && _nodes[key.Index].Bucket != BucketFree;
 
     /// <summary>Removes a pending timer. O(1). Returns false if it already fired or was cancelled.</summary>
     internal bool Cancel(TimerKey key)
@@ -87,10 +98,8 @@ internal sealed class TimerWheel
         {
             if (level == 0)
             {
-                for (int i = _heads[slot]; i != None; i = _nodes[i].Next)
-                {
-                    wake = Math.Min(wake, _nodes[i].Deadline);
-                }
+                SortLevel0(slot);
+                wake = _nodes[_heads[slot]].Deadline;
             }
             else
             {
@@ -118,38 +127,35 @@ internal sealed class TimerWheel
         while (NextBucket(out int level, out int slot, out long startTick) && startTick <= nowTick)
         {
             int bucket = level * SlotsPerLevel + slot;
-            int head = _heads[bucket];
-            _heads[bucket] = None;
-            _occupied[level] &= ~(1UL << slot);
             _elapsedTick = Math.Max(_elapsedTick, startTick);
             if (level == 0)
             {
-                int first = expired.Count;
-                for (int i = head; i != None;)
+                // Sorted: pop the due prefix, in deadline order; what is left is due later within this bucket,
+                // so nothing later is due either.
+                SortLevel0(slot);
+                int i = _heads[bucket];
+                while (i != None && _nodes[i].Deadline <= nowNs)
                 {
                     int next = _nodes[i].Next;
                     ref Node node = ref _nodes[i];
-                    if (node.Deadline <= nowNs)
-                    {
-                        expired.Add(new ExpiredTimer(node.Deadline, node.Sequence, node.Token));
-                        FreeNode(i);
-                        Count--;
-                    }
-                    else
-                    {
-                        Place(i);
-                    }
+                    expired.Add(new ExpiredTimer(node.Deadline, node.Sequence, node.Token));
+                    FreeNode(i);
+                    Count--;
                     i = next;
                 }
-                SortTail(expired, first);
-                if (_heads[bucket] != None)
+                _heads[bucket] = i;
+                if (i != None)
                 {
-                    // What is left of this bucket is due later within it: nothing later is due either.
+                    _nodes[i].Prev = None;
                     break;
                 }
+                _occupied[0] &= ~(1UL << slot);
             }
             else
             {
+                int head = _heads[bucket];
+                _heads[bucket] = None;
+                _occupied[level] &= ~(1UL << slot);
                 for (int i = head; i != None;)
                 {
                     int next = _nodes[i].Next;
@@ -159,15 +165,6 @@ internal sealed class TimerWheel
             }
         }
         _elapsedTick = Math.Max(_elapsedTick, nowTick);
-    }
-
-    private static void SortTail(List<ExpiredTimer> expired, int first)
-    {
-        int count = expired.Count - first;
-        if (count > 1)
-        {
-            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(expired).Slice(first, count).Sort();
-        }
     }
 
     private void RecheckOverflow(long nowTick)
@@ -202,6 +199,10 @@ internal sealed class TimerWheel
         node.Bucket = bucket;
         PushFront(ref _heads[bucket], index);
         _occupied[level] |= 1UL << slot;
+        if (level == 0)
+        {
+            _sortedLevel0 &= ~(1UL << slot);
+        }
     }
 
     private void PushFront(ref int head, int index)
@@ -238,6 +239,74 @@ internal sealed class TimerWheel
         if (node.Next != None)
         {
             _nodes[node.Next].Prev = node.Prev;
+        }
+    }
+
+    /// <summary>Relinks level-0 bucket <paramref name="slot"/> in (deadline, sequence) order, unless it already is.</summary>
+    private void SortLevel0(int slot)
+    {
+        ulong bit = 1UL << slot;
+        if ((_sortedLevel0 & bit) != 0)
+        {
+            return;
+        }
+        _sortedLevel0 |= bit;
+        int count = 0;
+        for (int i = _heads[slot]; i != None; i = _nodes[i].Next)
+        {
+            if (count == _sortScratch.Length)
+            {
+                Array.Resize(ref _sortScratch, count * 2);
+            }
+            _sortScratch[count++] = new SortEntry(_nodes[i].Deadline, _nodes[i].Sequence, i);
+        }
+        if (count < 2)
+        {
+            return;
+        }
+        // New nodes are pushed at the front, so a bucket that was sorted before is an unsorted prefix followed by
+        // a sorted run: sort only the prefix and merge it in, O(k + m log m) for m new nodes among k. Timers
+        // re-armed into the bucket being drained then cost a walk per wake-up, as the unsorted scan did.
+        int sortedFrom = count - 1;
+        while (sortedFrom > 0 && _sortScratch[sortedFrom - 1].CompareTo(_sortScratch[sortedFrom]) <= 0)
+        {
+            sortedFrom--;
+        }
+        if (sortedFrom > 0)
+        {
+            MergeSortedPrefix(count, sortedFrom);
+        }
+        Span<SortEntry> entries = _sortScratch.AsSpan(0, count);
+        int prev = None;
+        for (int k = 0; k < count; k++)
+        {
+            int index = entries[k].Index;
+            _nodes[index].Prev = prev;
+            _nodes[index].Next = k + 1 < count ? entries[k + 1].Index : None;
+            prev = index;
+        }
+        _heads[slot] = entries[0].Index;
+    }
+
+    /// <summary>Sorts <c>_sortScratch[0..prefix)</c> and merges it with the sorted <c>_sortScratch[prefix..count)</c>.</summary>
+    private void MergeSortedPrefix(int count, int prefix)
+    {
+        Span<SortEntry> all = _sortScratch.AsSpan(0, count);
+        if (_mergeScratch.Length < prefix)
+        {
+            _mergeScratch = new SortEntry[Math.Max(prefix, _mergeScratch.Length * 2)];
+        }
+        Span<SortEntry> left = _mergeScratch.AsSpan(0, prefix);
+        all[..prefix].CopyTo(left);
+        left.Sort();
+        int a = 0, b = prefix, o = 0;
+        while (a < prefix && b < count)
+        {
+            all[o++] = left[a].CompareTo(all[b]) <= 0 ? left[a++] : all[b++];
+        }
+        while (a < prefix)
+        {
+            all[o++] = left[a++];
         }
     }
 
@@ -303,6 +372,16 @@ internal sealed class TimerWheel
         internal int Prev;
         internal int Bucket;
         internal int Version;
+    }
+}
+
+/// <summary>A node of a level-0 bucket being sorted: its order key and its index.</summary>
+internal readonly record struct SortEntry(long Deadline, long Sequence, int Index) : IComparable<SortEntry>
+{
+    public int CompareTo(SortEntry other)
+    {
+        int c = Deadline.CompareTo(other.Deadline);
+        return c != 0 ? c : Sequence.CompareTo(other.Sequence);
     }
 }
 

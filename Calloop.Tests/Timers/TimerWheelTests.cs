@@ -97,4 +97,61 @@ public class TimerWheelTests
         Assert.That(now, Is.EqualTo(deadline), "the last wake is exactly the deadline");
         Assert.That(wheel.Count, Is.EqualTo(1));
     }
+
+    [TestCase(7)]
+    [TestCase(8)]
+    public void DenseTimersDrainedInSubMillisecondStepsMatchTheModel(int seed)
+    {
+        // Hundreds of timers per ~1 ms bucket, the clock moved in steps of a few microseconds (as a loop with exact
+        // sub-millisecond waits does), with inserts and cancels landing in the bucket being drained.
+        var random = new Random(seed);
+        long now = 7_000_000_000L;
+        var wheel = new TimerWheel(now);
+        var model = new List<(long Deadline, long Seq, ulong Token)>();
+        var keys = new Dictionary<ulong, TimerKey>();
+        var expired = new List<ExpiredTimer>();
+        ulong nextToken = 0;
+        long seq = 0;
+        void Insert(long deadline)
+        {
+            ulong token = nextToken++;
+            keys[token] = wheel.Insert(deadline, token);
+            model.Add((deadline, seq++, token));
+        }
+        for (int i = 0; i < 3000; i++)
+        {
+            Insert(now + random.NextInt64(0, 5_000_000));
+        }
+        long end = now + 6_000_000;
+        while (now < end || model.Count > 0)
+        {
+            int op = random.Next(20);
+            if (op == 0)
+            {
+                Insert(now + random.NextInt64(-10_000, 300_000));
+            }
+            else if (op == 1 && model.Count > 0)
+            {
+                var victim = model[random.Next(model.Count)];
+                Assert.That(wheel.Cancel(keys[victim.Token]), Is.True);
+                model.Remove(victim);
+            }
+            if (wheel.NextWakeNs() is long wake)
+            {
+                long earliest = model.Min(m => m.Deadline);
+                Assert.That(wake, Is.LessThanOrEqualTo(earliest), "the wheel must never sleep past a deadline");
+                Assert.That(wake, Is.EqualTo(earliest), "in the finest level the wake time is the exact earliest deadline");
+            }
+            now += random.Next(0, 8_000);
+            expired.Clear();
+            wheel.Expire(now, expired);
+            var due = model.Where(m => m.Deadline <= now).OrderBy(m => m.Deadline).ThenBy(m => m.Seq).ToList();
+            Assert.That(expired.Select(e => e.Token), Is.EqualTo(due.Select(d => d.Token)));
+            foreach (var d in due)
+            {
+                model.Remove(d);
+            }
+            Assert.That(wheel.Count, Is.EqualTo(model.Count));
+        }
+    }
 }

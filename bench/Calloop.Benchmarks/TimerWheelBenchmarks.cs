@@ -67,4 +67,32 @@ public class TimerWheelBenchmarks
     /// <summary>The earliest-deadline query the loop makes before each wait.</summary>
     [Benchmark]
     public long? NextWakeNs() => _wheel.NextWakeNs();
+
+    /// <summary>
+    /// One wake-up inside a busy ~1 ms bucket (512 timers): a timer re-armed into that same bucket, the clock moved
+    /// by 1 µs, the due timers expired, and the next wake time asked for. The worst case of the sorted level-0
+    /// bucket: each insertion into the bucket being drained makes the next query sort it again.
+    /// </summary>
+    [Benchmark]
+    public long? RearmIntoDrainingBucket()
+    {
+        if (_busy is null || _busy.Count < 256)
+        {
+            _busyNow = Origin + 10_000_000_000;
+            _busy = new TimerWheel(_busyNow);
+            long bucketStart = (_busyNow >> 20) << 20;
+            for (int i = 0; i < 512; i++)
+            {
+                _busy.Insert(bucketStart + (1 << 20) - 1 - i * 997L, (ulong)i);
+            }
+        }
+        _busy.Insert(_busyNow + 200_000, 0);
+        _busyNow += 1_000;
+        _expired.Clear();
+        _busy.Expire(_busyNow, _expired);
+        return _busy.NextWakeNs();
+    }
+
+    private TimerWheel? _busy;
+    private long _busyNow;
 }

@@ -10,7 +10,7 @@ namespace Calloop;
 /// and its overloads.
 /// </summary>
 /// <typeparam name="T">The wrapped object: a <see cref="SafeHandle"/>, a socket, or a <see cref="FileDescriptor"/>.</typeparam>
-public sealed class Generic<T> : IEventSource<Readiness, T, PostAction>, IDisposable
+public sealed class Generic<T> : IEventSource<Readiness, T, PostAction>, IDirectSource<Readiness, T, PostAction>, IDisposable
     where T : notnull
 {
     private readonly T _file;
@@ -53,6 +53,9 @@ public sealed class Generic<T> : IEventSource<Readiness, T, PostAction>, IDispos
 
     /// <summary>How readiness is reported; after changing it in a loop, call <see cref="LoopHandle{TData}.Update"/>.</summary>
     public Mode Mode { get; set; }
+
+    SourceEntry<TData> IDirectSource<Readiness, T, PostAction>.CreateEntry<TData, THandler>(THandler handler) =>
+        new DirectSourceEntry<TData, Readiness, T, PostAction, THandler, GenericInvoker<T>>(new GenericInvoker<T>(this), handler);
 
     /// <inheritdoc/>
     public void Register(Poll poll, ref TokenFactory tokenFactory)

@@ -9,13 +9,16 @@ namespace Calloop;
 /// per dispatch in which pings arrived. It removes itself once every sender is disposed (after delivering a
 /// ping that was still pending).
 /// </summary>
-public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDisposable
+public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<Unit, Unit, Unit>, IDisposable
 {
     private readonly PingState _state;
     private FdRegistration _registration;
     private bool _disposed;
 
     internal PingSource(PingState state) => _state = state;
+
+    SourceEntry<TData> IDirectSource<Unit, Unit, Unit>.CreateEntry<TData, THandler>(THandler handler) =>
+        new DirectSourceEntry<TData, Unit, Unit, Unit, THandler, PingInvoker>(new PingInvoker(this), handler);
 
     /// <inheritdoc/>
     public void Register(Poll poll, ref TokenFactory tokenFactory)

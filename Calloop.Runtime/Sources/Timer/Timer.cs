@@ -15,7 +15,7 @@ namespace Calloop;
 ///     return TimeoutAction.Drop;
 /// });
 /// </code></example>
-public sealed class Timer : IEventSource<Instant, Unit, TimeoutAction>
+public sealed class Timer : IEventSource<Instant, Unit, TimeoutAction>, IDirectSource<Instant, Unit, TimeoutAction>
 {
     private Instant _deadline;
     private Poll? _poll;
@@ -42,6 +42,9 @@ public sealed class Timer : IEventSource<Instant, Unit, TimeoutAction>
 
     /// <summary>Changes the deadline to <paramref name="duration"/> from now; call <see cref="LoopHandle{TData}.Update"/> if the timer is in a loop.</summary>
     public void SetDuration(TimeSpan duration) => _deadline = Instant.Now + duration;
+
+    SourceEntry<TData> IDirectSource<Instant, Unit, TimeoutAction>.CreateEntry<TData, THandler>(THandler handler) =>
+        new DirectSourceEntry<TData, Instant, Unit, TimeoutAction, THandler, TimerInvoker>(new TimerInvoker(this), handler);
 
     /// <inheritdoc/>
     public void Register(Poll poll, ref TokenFactory tokenFactory)
@@ -80,15 +83,12 @@ public sealed class Timer : IEventSource<Instant, Unit, TimeoutAction>
         {
             return PostAction.Continue;
         }
-        if (Instant.Now < _deadline)
+        if (_poll!.Timers.IsPending(_key))
         {
-            // An expiry taken from the wheel before the timer was rescheduled later in the same dispatch (a
-            // re-registration reuses the token): the rescheduled one is still pending in the wheel.
+            // An expiry taken from the wheel before the timer was rescheduled in the same dispatch (a re-registration
+            // reuses the token): the rescheduled entry is still in the wheel and fires in its own time.
             return PostAction.Continue;
         }
-        // Usually the wheel has already let go of this timer; after a reschedule to a time that has also passed, the
-        // newer wheel entry is dropped here so that the timer fires once.
-        _poll!.Timers.Cancel(_key);
         _scheduled = false;
         Unit metadata = default;
         TimeoutAction action = callback.Invoke(_deadline, ref metadata);
