@@ -31,14 +31,14 @@ public sealed partial class EventLoop<TData> : IDisposable
     private bool _idlesPending;
 
     /// <summary>Creates a loop on the calling thread, which becomes the loop's thread.</summary>
-    /// <exception cref="CalloopException">epoll or eventfd could not be created (the message carries the errno, such as EMFILE).</exception>
+    /// <exception cref="CalloopException">The poller (epoll, kqueue) or the wake-up descriptor (eventfd, pipe) could not be created (the message carries the errno, such as EMFILE).</exception>
     public EventLoop()
         : this(null)
     {
     }
 
     /// <summary>Creates a loop with the given options on the calling thread, which becomes the loop's thread.</summary>
-    /// <exception cref="CalloopException">epoll or eventfd could not be created (the message carries the errno, such as EMFILE).</exception>
+    /// <exception cref="CalloopException">The poller (epoll, kqueue) or the wake-up descriptor (eventfd, pipe) could not be created (the message carries the errno, such as EMFILE).</exception>
     /// <exception cref="System.ArgumentOutOfRangeException"><see cref="EventLoopOptions.MaxEventsPerWait"/> is not positive.</exception>
     public EventLoop(EventLoopOptions? options)
     {

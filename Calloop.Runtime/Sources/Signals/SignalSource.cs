@@ -9,7 +9,7 @@ namespace Calloop;
 /// <summary>
 /// An event source delivering POSIX signals on the loop's thread. Built on <see cref="PosixSignalRegistration"/>
 /// (the .NET runtime owns the process's signal handlers, so signalfd and sigprocmask cannot be made reliable):
-/// the runtime's handler marks the signal in a lock-free pending set and wakes the loop through an eventfd.
+/// the runtime's handler marks the signal in a lock-free pending set and wakes the loop through a wake-up descriptor (eventfd on Linux, pipe elsewhere).
 /// </summary>
 /// <remarks>
 /// <para>Several arrivals of one signal between two dispatches give one event (as with signalfd); in one dispatch,
@@ -35,7 +35,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
 
     /// <summary>Watches <paramref name="signals"/> (possibly none yet; see <see cref="Add"/>).</summary>
     /// <exception cref="ArgumentException">A value is not a signal, or cannot be caught (SIGKILL, SIGSTOP).</exception>
-    /// <exception cref="CalloopException">The runtime refused to register a signal, or the eventfd could not be created.</exception>
+    /// <exception cref="CalloopException">The runtime refused to register a signal, or the wake-up descriptor could not be created.</exception>
     public SignalSource(params ReadOnlySpan<PosixSignal> signals)
     {
         _handler = OnSignal;
@@ -165,7 +165,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
             return PostAction.Continue;
         }
         // Consume the wake-up, then clear the flag, then take the pending set: a signal marked after the take
-        // finds the flag clear and writes the eventfd again.
+        // finds the flag clear and writes the descriptor again.
         _waker.Drain();
         long pending = Interlocked.Exchange(ref _pending, 0) & Interlocked.Read(ref _watched);
         Unit metadata = default;
@@ -191,7 +191,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
         return PostAction.Continue;
     }
 
-    /// <summary>Uninstalls every handler (default actions apply again) and closes the eventfd. Harmless when repeated.</summary>
+    /// <summary>Uninstalls every handler (default actions apply again) and closes the wake-up descriptor. Harmless when repeated.</summary>
     public void Dispose()
     {
         if (_disposed)
