@@ -14,8 +14,8 @@ namespace Calloop;
 /// <remarks>
 /// <para>Several arrivals of one signal between two dispatches give one event (as with signalfd); in one dispatch,
 /// pending signals are delivered in ascending signal number order.</para>
-/// <para>Raw numbers are accepted as <c>(PosixSignal)10</c> (SIGUSR1) next to the named members. SIGKILL and
-/// SIGSTOP cannot be caught; a signal the runtime refuses gives a <see cref="CalloopException"/> naming it.</para>
+/// <para>Raw numbers are accepted as <c>(PosixSignal)10</c> (SIGUSR1 on Linux; 30 on macOS and FreeBSD) next to
+/// the named members. SIGKILL and SIGSTOP cannot be caught; a signal the runtime refuses gives a <see cref="CalloopException"/> naming it.</para>
 /// <para><see cref="CancelDefaultAction"/> (on by default) suppresses the default action of the signal (for
 /// SIGINT and SIGTERM, terminating the process), as calloop does by blocking the signal; turn it off to only observe.
 /// <see cref="Add"/>, <see cref="Remove"/> and <see cref="Set"/> change the watched set at any time, also while the
@@ -215,9 +215,9 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
         int n = SignalNumbers.ToNumber(signal);
         if (n == 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(signal), signal, $"{(int)signal} is not a signal: use a PosixSignal member or a Linux signal number from 1 to {SignalNumbers.Max}.");
+            throw new ArgumentOutOfRangeException(nameof(signal), signal, $"{(int)signal} is not a signal: use a PosixSignal member or a signal number of this system from 1 to {SignalNumbers.Max}.");
         }
-        if (n is ProcessCalls.SIGKILL or ProcessCalls.SIGSTOP)
+        if (n == SignalNumbers.Kill || n == SignalNumbers.Stop)
         {
             throw new ArgumentException($"{SignalNumbers.Describe(n)} cannot be caught, blocked or ignored; no signal source can watch it.", nameof(signal));
         }
