@@ -29,7 +29,8 @@ public sealed class Ping : IDisposable
     public void Send()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        _state.Notifier.Add(PingState.PingIncrement, PingState.WriteOperation);
+        // This ping's share keeps the notifier open: no reference count needed.
+        _state.Notifier.AddOwned(PingState.PingIncrement, PingState.WriteOperation);
     }
 
     /// <summary>Another sender for the same source; the source stays until every sender is disposed.</summary>
