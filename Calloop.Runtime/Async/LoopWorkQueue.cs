@@ -8,8 +8,8 @@ namespace Calloop;
 
 /// <summary>
 /// The cross-thread queue behind the async sources: work posted from any thread, run on the loop thread by the
-/// owning source's <c>ProcessEvents</c>. A wake-up descriptor in the poller (eventfd on Linux, pipe elsewhere) wakes the loop; wake-ups coalesce through a
-/// notified flag, which the consumer clears after reading the descriptor and before draining, so that work queued
+/// owning source's <c>ProcessEvents</c>. A wake-up descriptor in the poller (eventfd on Linux, pipe elsewhere) wakes
+/// the loop; wake-ups coalesce through a notified flag, which the consumer clears after reading the descriptor and before draining, so that work queued
 /// while it drains always writes the descriptor again and is never left behind.
 /// </summary>
 internal sealed class LoopWorkQueue : IDisposable

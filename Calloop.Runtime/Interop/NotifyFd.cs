@@ -50,6 +50,9 @@ internal sealed unsafe class NotifyFd : IDisposable
     /// <summary>The descriptor to register with the poller (readable while something was added and not taken).</summary>
     internal int ReadFd => _read.Fd;
 
+    /// <summary>Values a full pipe could not take, waiting for the next <see cref="Take"/> (tests read it).</summary>
+    internal long PendingOverflow => Volatile.Read(ref _overflow);
+
     /// <summary>True for the pipe implementation.</summary>
     internal bool IsPipe => _write is not null;
 

@@ -113,7 +113,7 @@ internal sealed unsafe class PollSyscallBackend : PollBackend
     {
         if (mode == Mode.Edge)
         {
-            throw new NotSupportedException($"{operation} for fd {fd}: the poll(2) backend cannot report edges (Mode.Edge); use Mode.Level or Mode.OneShot, or the epoll backend.");
+            throw new NotSupportedException($"{operation} for fd {fd}: the poll(2) backend cannot report edges (Mode.Edge); use Mode.Level or Mode.OneShot, or the epoll or kqueue backend.");
         }
     }
 

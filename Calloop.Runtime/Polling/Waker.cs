@@ -5,8 +5,9 @@ using Calloop.Interop;
 namespace Calloop;
 
 /// <summary>
-/// A coalescing wake-up over one <see cref="NotifyFd"/> (an eventfd on Linux, a pipe elsewhere), for the loop itself and for sources fed from other threads (async work,
-/// signals). Only the first <see cref="Wake"/> since the last <see cref="Drain"/> writes to the descriptor. Thread-safe.
+/// A coalescing wake-up over one <see cref="NotifyFd"/> (an eventfd on Linux, a pipe elsewhere), for the loop itself
+/// and for sources fed from other threads (async work, signals). Only the first <see cref="Wake"/> since the last
+/// <see cref="Drain"/> writes to the descriptor. Thread-safe.
 /// </summary>
 /// <remarks>
 /// The consumer must <see cref="Drain"/> before it looks at the work it was woken for: Drain reads the descriptor and

@@ -65,7 +65,12 @@ public unsafe class NotifyFdTests(NotifierKind notifier) : NotifierFixture(notif
         }
         fd.Add(1, "test");
         Assert.That(IsReadable(fd.ReadFd, 0), Is.True);
+        if (fd.IsPipe)
+        {
+            Assert.That(fd.PendingOverflow, Is.Positive, "the pipe filled, so the overflow counter was used");
+        }
         Assert.That(fd.Take("test"), Is.EqualTo(2UL * MoreThanAPipeHolds + 1));
+        Assert.That(fd.PendingOverflow, Is.Zero);
         Assert.That(IsReadable(fd.ReadFd, 0), Is.False);
         Assert.That(fd.Take("test"), Is.Zero);
     }

@@ -14,8 +14,8 @@ namespace Calloop;
 /// </summary>
 /// <remarks>
 /// While the reader is empty the source waits with <see cref="ChannelReader{T}.WaitToReadAsync"/>, whose
-/// continuation (on whatever thread completes it) writes a notifier (eventfd on Linux, pipe elsewhere) that wakes the loop. At most
-/// <see cref="Channel.MaxMessagesPerDispatch"/> items are delivered per dispatch. A writer that completed with an
+/// continuation (on whatever thread completes it) writes a notifier (eventfd on Linux, pipe elsewhere) that wakes the
+/// loop. At most <see cref="Channel.MaxMessagesPerDispatch"/> items are delivered per dispatch. A writer that completed with an
 /// exception still ends the stream with the closing event; <see cref="ChannelReader{T}.Completion"/> tells why.
 /// </remarks>
 /// <typeparam name="T">The item type.</typeparam>

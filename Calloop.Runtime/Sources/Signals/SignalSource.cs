@@ -9,7 +9,8 @@ namespace Calloop;
 /// <summary>
 /// An event source delivering POSIX signals on the loop's thread. Built on <see cref="PosixSignalRegistration"/>
 /// (the .NET runtime owns the process's signal handlers, so signalfd and sigprocmask cannot be made reliable):
-/// the runtime's handler marks the signal in a lock-free pending set and wakes the loop through a wake-up descriptor (eventfd on Linux, pipe elsewhere).
+/// the runtime's handler marks the signal in a lock-free pending set and wakes the loop through a wake-up descriptor
+/// (eventfd on Linux, pipe elsewhere).
 /// </summary>
 /// <remarks>
 /// <para>Several arrivals of one signal between two dispatches give one event (as with signalfd); in one dispatch,
