@@ -15,6 +15,7 @@ internal static unsafe partial class Kqueue
 
     internal const ushort EV_ADD = 0x0001;
     internal const ushort EV_DELETE = 0x0002;
+    internal const ushort EV_ENABLE = 0x0004;
     internal const ushort EV_ONESHOT = 0x0010;
     internal const ushort EV_CLEAR = 0x0020;
     internal const ushort EV_RECEIPT = 0x0040;

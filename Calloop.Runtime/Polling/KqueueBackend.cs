@@ -64,9 +64,15 @@ internal sealed unsafe class KqueueBackend : PollBackend
 
     internal override void Add(int fd, Interest interest, Mode mode, Token token)
     {
-        if (_registered.ContainsKey(fd))
+        if (_registered.TryGetValue(fd, out Registered existing))
         {
-            throw CalloopException.FromErrno("kevent(EV_ADD)", fd, Libc.EEXIST);
+            if (existing.Interest == Interest.None || HasFilter(fd, existing.Interest))
+            {
+                throw CalloopException.FromErrno("kevent(EV_ADD)", fd, Libc.EEXIST);
+            }
+            // The kernel dropped the filters: the descriptor was closed while registered and its number reused
+            // (epoll forgets such a descriptor the same way). The newcomer gets the number.
+            _registered.Remove(fd);
         }
         if (interest == Interest.None && !Libc.IsOpen(fd))
         {
@@ -103,6 +109,27 @@ internal sealed unsafe class KqueueBackend : PollBackend
             throw CalloopException.FromErrno("kevent(EV_DELETE)", fd, Libc.ENOENT);
         }
         Apply(fd, previous, Interest.None, previous.Mode, default, "kevent(EV_DELETE)");
+    }
+
+    /// <summary>
+    /// True when the kernel still has a filter of <paramref name="interest"/> for <paramref name="fd"/>: EV_ENABLE on
+    /// it (harmless, registered filters are always enabled) fails with ENOENT or EBADF once the descriptor was closed.
+    /// A one-shot filter that fired is gone too, so such a registration counts as stale.
+    /// </summary>
+    private bool HasFilter(int fd, Interest interest)
+    {
+        short filter = (interest & Interest.Readable) != 0 ? Kqueue.EVFILT_READ : Kqueue.EVFILT_WRITE;
+        return _freeBsd ? HasFilter<Kqueue.FreeBsdEvent>(fd, filter) : HasFilter<Kqueue.MacEvent>(fd, filter);
+    }
+
+    private bool HasFilter<TEvent>(int fd, short filter)
+        where TEvent : unmanaged, Kqueue.IEvent<TEvent>
+    {
+        TEvent change = TEvent.Change(fd, filter, Kqueue.EV_ENABLE | Kqueue.EV_RECEIPT, 0);
+        TEvent receipt = default;
+        Timespec zero = default;
+        int got = Kqueue.Kevent(_kq, &change, 1, &receipt, 1, &zero);
+        return got == 1 && ((receipt.Flags & Kqueue.EV_ERROR) == 0 || receipt.Data == 0);
     }
 
     /// <summary>
