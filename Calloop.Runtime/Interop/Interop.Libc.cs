@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace Calloop.Interop;
 
-/// <summary>libc entry points shared by every backend and source: read, write, close, clock_gettime.</summary>
+/// <summary>libc entry points shared by every backend and source (read, write, close, pipe, fcntl) and the numbers that differ between Linux, macOS and FreeBSD.</summary>
 internal static unsafe partial class Libc
 {
     internal const string Name = "libc";
