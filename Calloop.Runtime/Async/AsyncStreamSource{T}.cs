@@ -20,7 +20,7 @@ namespace Calloop;
 public sealed class AsyncStreamSource<T> : IEventSource<AsyncStreamEvent<T>, Unit, Unit>, IDisposable
 {
     private readonly IAsyncEnumerable<T> _stream;
-    private readonly LoopWorkQueue _queue = new("eventfd (async stream source)");
+    private readonly LoopWorkQueue _queue = new("async stream source");
     private readonly CancellationTokenSource _cancellation = new();
     private readonly Queue<T> _items = new();
     private Exception? _error;
@@ -31,7 +31,7 @@ public sealed class AsyncStreamSource<T> : IEventSource<AsyncStreamEvent<T>, Uni
     private bool _disposed;
 
     /// <summary>Creates a source over <paramref name="stream"/>.</summary>
-    /// <exception cref="CalloopException">The eventfd could not be created.</exception>
+    /// <exception cref="CalloopException">The wake-up descriptor (eventfd on Linux, pipe elsewhere) could not be created.</exception>
     public AsyncStreamSource(IAsyncEnumerable<T> stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -84,7 +84,7 @@ public sealed class AsyncStreamSource<T> : IEventSource<AsyncStreamEvent<T>, Uni
         return _endDelivered ? PostAction.Remove : PostAction.Continue;
     }
 
-    /// <summary>Cancels the enumeration if it has not ended, and closes the eventfd. Harmless when repeated.</summary>
+    /// <summary>Cancels the enumeration if it has not ended, and closes its wake-up descriptor. Harmless when repeated.</summary>
     public void Dispose()
     {
         if (_disposed)

@@ -12,7 +12,7 @@ public static class Executor
     /// handle.InsertSource(executor, (outcome, ref _, ref data) => Console.WriteLine(outcome.GetValue()));
     /// scheduler.Schedule(async () => { await handle.Delay(TimeSpan.FromMilliseconds(10)); return 42; });
     /// </code></example>
-    /// <exception cref="CalloopException">The eventfd could not be created.</exception>
+    /// <exception cref="CalloopException">The wake-up descriptor (eventfd on Linux, pipe elsewhere) could not be created.</exception>
     public static (Executor<T> Executor, Scheduler<T> Scheduler) Create<T>()
     {
         var executor = new Executor<T>();

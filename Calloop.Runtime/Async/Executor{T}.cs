@@ -24,7 +24,7 @@ public sealed class Executor<T> : IEventSource<TaskOutcome<T>, Unit, Unit>, IDis
     private readonly Queue<ExecutorJob<T>> _finished = [];
     private FdRegistration _registration;
 
-    internal Executor() => Queue = new LoopWorkQueue("eventfd (executor)");
+    internal Executor() => Queue = new LoopWorkQueue("executor");
 
     internal LoopWorkQueue Queue { get; }
 
@@ -72,7 +72,7 @@ public sealed class Executor<T> : IEventSource<TaskOutcome<T>, Unit, Unit>, IDis
         return PostAction.Continue;
     }
 
-    /// <summary>Drops the work not yet finished and closes the eventfd. Harmless when repeated.</summary>
+    /// <summary>Drops the work not yet finished and closes its wake-up descriptor. Harmless when repeated.</summary>
     public void Dispose()
     {
         _finished.Clear();

@@ -8,9 +8,9 @@ namespace Calloop;
 
 /// <summary>
 /// The cross-thread queue behind the async sources: work posted from any thread, run on the loop thread by the
-/// owning source's <c>ProcessEvents</c>. An eventfd in the poller wakes the loop; wake-ups coalesce through a
-/// notified flag, which the consumer clears after reading the eventfd and before draining, so that work queued
-/// while it drains always writes the eventfd again and is never left behind.
+/// owning source's <c>ProcessEvents</c>. A wake-up descriptor in the poller (eventfd on Linux, pipe elsewhere) wakes
+/// the loop; wake-ups coalesce through a notified flag, which the consumer clears after reading the descriptor and before draining, so that work queued
+/// while it drains always writes the descriptor again and is never left behind.
 /// </summary>
 internal sealed class LoopWorkQueue : IDisposable
 {
@@ -95,7 +95,7 @@ internal sealed class LoopWorkQueue : IDisposable
         return true;
     }
 
-    /// <summary>Makes the source's eventfd readable unless a wake-up is already pending. Thread-safe.</summary>
+    /// <summary>Makes the source's wake-up descriptor readable unless a wake-up is already pending. Thread-safe.</summary>
     internal void Notify() => _waker.Wake();
 
     /// <summary>Consumes the wake-up, then clears the notified flag (in that order: see <see cref="Waker"/>).</summary>
@@ -188,7 +188,7 @@ internal sealed class LoopWorkQueue : IDisposable
         return tasks;
     }
 
-    /// <summary>Refuses further work, drops what is queued and closes the eventfd. Harmless when repeated.</summary>
+    /// <summary>Refuses further work, drops what is queued and closes the wake-up descriptor. Harmless when repeated.</summary>
     public void Dispose()
     {
         lock (_gate)

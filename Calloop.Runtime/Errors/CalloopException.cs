@@ -54,7 +54,7 @@ public class CalloopException : Exception
         return $"{operation} failed{where}: {ErrnoName(errno)} ({Marshal.GetPInvokeErrorMessage(errno)}, errno {errno}).";
     }
 
-    /// <summary>The symbolic name of common errno values (EBADF, EEXIST, ...), or "errno N".</summary>
+    /// <summary>The symbolic name of common errno values (EBADF, EEXIST, ...) on this system, or "errno N".</summary>
     internal static string ErrnoName(int errno) => errno switch
     {
         1 => "EPERM",
@@ -63,7 +63,7 @@ public class CalloopException : Exception
         4 => "EINTR",
         9 => "EBADF",
         10 => "ECHILD",
-        11 => "EAGAIN",
+        11 when !Interop.Libc.IsBsd => "EAGAIN",
         12 => "ENOMEM",
         13 => "EACCES",
         17 => "EEXIST",
@@ -71,7 +71,9 @@ public class CalloopException : Exception
         23 => "ENFILE",
         24 => "EMFILE",
         28 => "ENOSPC",
-        38 => "ENOSYS",
+        35 when Interop.Libc.IsBsd => "EAGAIN",
+        38 when !Interop.Libc.IsBsd => "ENOSYS",
+        78 when Interop.Libc.IsBsd => "ENOSYS",
         _ => $"errno {errno}",
     };
 }

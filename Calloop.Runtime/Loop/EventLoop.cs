@@ -6,7 +6,7 @@ using Calloop.Timers;
 namespace Calloop;
 
 /// <summary>
-/// A callback-based event loop over epoll. Sources (file descriptors, timers, pings, channels, ...) are inserted
+/// A callback-based event loop over epoll (Linux) or kqueue (macOS, FreeBSD). Sources (file descriptors, timers, pings, channels, ...) are inserted
 /// through <see cref="Handle"/> with a callback; <see cref="Dispatch"/> waits for events and calls the callbacks,
 /// handing each the shared data of type <typeparamref name="TData"/> by reference.
 /// </summary>
@@ -31,15 +31,19 @@ public sealed partial class EventLoop<TData> : IDisposable
     private bool _idlesPending;
 
     /// <summary>Creates a loop on the calling thread, which becomes the loop's thread.</summary>
-    /// <exception cref="CalloopException">epoll or eventfd could not be created (the message carries the errno, such as EMFILE).</exception>
+    /// <exception cref="CalloopException">The poller (epoll, kqueue) or the wake-up descriptor (eventfd, pipe) could not be created (the message carries the errno, such as EMFILE).</exception>
     public EventLoop()
         : this(null)
     {
     }
 
     /// <summary>Creates a loop with the given options on the calling thread, which becomes the loop's thread.</summary>
-    /// <exception cref="CalloopException">epoll or eventfd could not be created (the message carries the errno, such as EMFILE).</exception>
+    /// <exception cref="CalloopException">The poller (epoll, kqueue) or the wake-up descriptor (eventfd, pipe) could not be created (the message carries the errno, such as EMFILE).</exception>
     /// <exception cref="System.ArgumentOutOfRangeException"><see cref="EventLoopOptions.MaxEventsPerWait"/> is not positive.</exception>
+    /// <exception cref="PlatformNotSupportedException">
+    /// The backend asked for does not exist on this system: <see cref="Backend.Epoll"/> off Linux,
+    /// <see cref="Backend.Kqueue"/> off macOS and FreeBSD.
+    /// </exception>
     public EventLoop(EventLoopOptions? options)
     {
         options ??= new EventLoopOptions();
@@ -47,12 +51,7 @@ public sealed partial class EventLoop<TData> : IDisposable
         _errorPolicy = options.ErrorPolicy;
         _osEvents = new PollEvent[options.MaxEventsPerWait];
         _batch = new PollEvent[options.MaxEventsPerWait + 64];
-        PollBackend backend = options.Backend switch
-        {
-            Backend.Default or Backend.Epoll => new EpollBackend(options.MaxEventsPerWait),
-            Backend.Poll => new PollSyscallBackend(),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown backend."),
-        };
+        PollBackend backend = CreateBackend(options.Backend, options.MaxEventsPerWait);
         try
         {
             _waker = new Waker();
@@ -67,6 +66,24 @@ public sealed partial class EventLoop<TData> : IDisposable
         }
         _signal = new LoopSignal(_waker);
         _handle = new LoopHandle<TData>(_poll);
+    }
+
+    /// <summary>The backend <paramref name="backend"/> names; <see cref="Backend.Default"/> is the platform's best.</summary>
+    private static PollBackend CreateBackend(Backend backend, int capacity)
+    {
+        if (backend == Backend.Default)
+        {
+            backend = OperatingSystem.IsLinux() ? Backend.Epoll
+                : OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? Backend.Kqueue
+                : Backend.Poll;
+        }
+        return backend switch
+        {
+            Backend.Epoll => new EpollBackend(capacity),
+            Backend.Kqueue => new KqueueBackend(capacity),
+            Backend.Poll => new PollSyscallBackend(),
+            _ => throw new ArgumentOutOfRangeException("options", backend, "Unknown backend."),
+        };
     }
 
     /// <summary>The handle that inserts and manages sources; the same instance every time.</summary>

@@ -20,7 +20,7 @@ public sealed class LoopSignal
 
     /// <summary>
     /// Ends the loop's current or next wait at once. Wake-ups coalesce: many calls before the loop wakes cost
-    /// one eventfd write.
+    /// one write to the wake-up descriptor.
     /// </summary>
     public void Wakeup() => _waker.Wake();
 

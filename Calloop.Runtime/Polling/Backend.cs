@@ -3,10 +3,10 @@ namespace Calloop;
 /// <summary>The operating-system readiness API an <see cref="EventLoop{TData}"/> waits with.</summary>
 public enum Backend
 {
-    /// <summary>The platform's best: epoll on Linux.</summary>
+    /// <summary>The platform's best: epoll on Linux, kqueue on macOS and FreeBSD, poll(2) elsewhere.</summary>
     Default,
 
-    /// <summary>Linux epoll(7).</summary>
+    /// <summary>Linux epoll(7). Elsewhere the loop's constructor throws <see cref="System.PlatformNotSupportedException"/>.</summary>
     Epoll,
 
     /// <summary>
@@ -14,4 +14,14 @@ public enum Backend
     /// <see cref="Mode.Edge"/>, and has no descriptor of its own for nesting the loop in another.
     /// </summary>
     Poll,
+
+    /// <summary>
+    /// kqueue(2) on macOS and FreeBSD (64-bit). Elsewhere, Linux included, the loop's constructor throws
+    /// <see cref="System.PlatformNotSupportedException"/>.
+    /// </summary>
+    /// <remarks>
+    /// Written against the documented <c>struct kevent</c> of macOS and FreeBSD 12+, but not exercised by this
+    /// project's CI, which runs on Linux: only the structure layouts and the refusal on Linux are tested.
+    /// </remarks>
+    Kqueue,
 }

@@ -13,8 +13,11 @@ internal sealed unsafe class EpollBackend : PollBackend
     private void* _buffer;
     private bool _hasPWait2 = true;
 
+    /// <exception cref="PlatformNotSupportedException">Not Linux.</exception>
+    /// <exception cref="CalloopException">epoll_create1 failed (EMFILE, ...).</exception>
     internal EpollBackend(int capacity)
     {
+        LinuxOnly.Check("Backend.Epoll (epoll(7))", "Use Backend.Default (kqueue on macOS and FreeBSD) or Backend.Poll.");
         int fd = Epoll.Create1(Epoll.EPOLL_CLOEXEC);
         if (fd < 0)
         {

@@ -3,8 +3,8 @@ using System;
 namespace Calloop.Polling;
 
 /// <summary>
-/// The seam between the loop and the operating system's readiness API (epoll here; kqueue and poll(2)
-/// implement the same members). A backend only registers descriptors and waits; timers, tokens and
+/// The seam between the loop and the operating system's readiness API (epoll, kqueue and poll(2) implement the
+/// same members). A backend only registers descriptors and waits; timers, tokens and
 /// dispatch live above it.
 /// </summary>
 internal abstract class PollBackend : IDisposable

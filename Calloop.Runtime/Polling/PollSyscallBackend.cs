@@ -6,7 +6,7 @@ using Calloop.Interop;
 namespace Calloop.Polling;
 
 /// <summary>
-/// The portable backend over poll(2) (ppoll, for nanosecond timeouts). Keeps a dense <c>pollfd</c> array; level mode
+/// The portable backend over poll(2) (ppoll, for nanosecond timeouts, where the system has it: not macOS). Keeps a dense <c>pollfd</c> array; level mode
 /// is native, one-shot is emulated by disarming a descriptor once reported, edge mode is refused.
 /// </summary>
 internal sealed unsafe class PollSyscallBackend : PollBackend
@@ -79,16 +79,7 @@ internal sealed unsafe class PollSyscallBackend : PollBackend
     internal override int Wait(Span<PollEvent> events, long timeoutNs)
     {
         ObjectDisposedException.ThrowIf(_fds is null, this);
-        int ready;
-        if (timeoutNs < 0)
-        {
-            ready = PollSys.PPoll(_fds, (nuint)_count, null, null);
-        }
-        else
-        {
-            Timespec ts = Timespec.FromNanoseconds(timeoutNs);
-            ready = PollSys.PPoll(_fds, (nuint)_count, &ts, null);
-        }
+        int ready = PollSys.Wait(_fds, (nuint)_count, timeoutNs);
         if (ready < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -153,7 +144,7 @@ internal sealed unsafe class PollSyscallBackend : PollBackend
     {
         if (mode == Mode.Edge)
         {
-            throw new NotSupportedException($"{operation} for fd {fd}: the poll(2) backend cannot report edges (Mode.Edge); use Mode.Level or Mode.OneShot, or the epoll backend.");
+            throw new NotSupportedException($"{operation} for fd {fd}: the poll(2) backend cannot report edges (Mode.Edge); use Mode.Level or Mode.OneShot, or the epoll or kqueue backend.");
         }
     }
 
@@ -170,7 +161,7 @@ internal sealed unsafe class PollSyscallBackend : PollBackend
         short events = 0;
         if ((interest & Interest.Readable) != 0)
         {
-            events |= PollSys.POLLIN | PollSys.POLLRDHUP;
+            events |= (short)(PollSys.POLLIN | PollSys.POLLRDHUP);
         }
         if ((interest & Interest.Writable) != 0)
         {

@@ -4,11 +4,14 @@ using System.IO;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using Calloop.Tests.Support;
 using NUnit.Framework;
 
 namespace Calloop.Tests.Async;
 
-public class AsyncStreamSourceTests
+[TestFixture(NotifierKind.EventFd)]
+[TestFixture(NotifierKind.Pipe)]
+public class AsyncStreamSourceTests(NotifierKind notifier) : NotifierFixture(notifier)
 {
     private static async IAsyncEnumerable<int> Slow(List<int> threads, int count, Exception? failAtEnd = null)
     {

@@ -1,11 +1,14 @@
 using System;
 using System.IO;
 using System.Threading.Tasks;
+using Calloop.Tests.Support;
 using NUnit.Framework;
 
 namespace Calloop.Tests.Async;
 
-public class BlockOnTests
+[TestFixture(NotifierKind.EventFd)]
+[TestFixture(NotifierKind.Pipe)]
+public class BlockOnTests(NotifierKind notifier) : NotifierFixture(notifier)
 {
     [Test]
     public void BlockOnReturnsTheValue()

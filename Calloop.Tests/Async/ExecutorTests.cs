@@ -3,11 +3,14 @@ using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using Calloop.Tests.Support;
 using NUnit.Framework;
 
 namespace Calloop.Tests.Async;
 
-public class ExecutorTests
+[TestFixture(NotifierKind.EventFd)]
+[TestFixture(NotifierKind.Pipe)]
+public class ExecutorTests(NotifierKind notifier) : NotifierFixture(notifier)
 {
     [Test]
     public void ScheduledWorkRunsAtTheNextDispatchAndItsOutputReachesTheCallback()

@@ -5,7 +5,9 @@ using NUnit.Framework;
 namespace Calloop.Tests.Sources;
 
 /// <summary>After warm-up, dispatching allocates nothing.</summary>
-public class AllocationTests
+[TestFixture(NotifierKind.EventFd)]
+[TestFixture(NotifierKind.Pipe)]
+public class AllocationTests(NotifierKind notifier) : NotifierFixture(notifier)
 {
     private sealed class Counter
     {

@@ -1,12 +1,15 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
-using NUnit.Framework;
 using Bcl = System.Threading.Channels;
+using Calloop.Tests.Support;
+using NUnit.Framework;
 
 namespace Calloop.Tests.Sources;
 
-public class ChannelReaderSourceTests
+[TestFixture(NotifierKind.EventFd)]
+[TestFixture(NotifierKind.Pipe)]
+public class ChannelReaderSourceTests(NotifierKind notifier) : NotifierFixture(notifier)
 {
     private sealed class Received
     {

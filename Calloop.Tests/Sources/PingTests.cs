@@ -1,9 +1,12 @@
 using System;
+using Calloop.Tests.Support;
 using NUnit.Framework;
 
 namespace Calloop.Tests.Sources;
 
-public class PingTests
+[TestFixture(NotifierKind.EventFd)]
+[TestFixture(NotifierKind.Pipe)]
+public class PingTests(NotifierKind notifier) : NotifierFixture(notifier)
 {
     [Test]
     public void ManyPingsCoalesceIntoOneEvent()
@@ -19,7 +22,25 @@ public class PingTests
         loop.Dispatch(TimeSpan.Zero, ref calls);
         Assert.That(calls, Is.EqualTo(1));
         loop.Dispatch(TimeSpan.Zero, ref calls);
-        Assert.That(calls, Is.EqualTo(1), "the eventfd is drained");
+        Assert.That(calls, Is.EqualTo(1), "the notifier is drained");
+    }
+
+    [Test]
+    public void TheCloseIsNotLostWhenTheNotifierIsFull()
+    {
+        // 70 000 pings fill a pipe (64 KiB on Linux); the last sender's close must still get through.
+        using var loop = new EventLoop<int>();
+        var (ping, source) = Ping.Create();
+        loop.Handle.InsertSource(source, (_, ref _, ref n) => n++);
+        for (int i = 0; i < 70_000; i++)
+        {
+            ping.Send();
+        }
+        ping.Dispose();
+        int calls = 0;
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.EqualTo(1), "the pending pings are delivered once");
+        Assert.That(loop.Handle.SourceCount, Is.Zero, "and the close removes the source");
     }
 
     [Test]

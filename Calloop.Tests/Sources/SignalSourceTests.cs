@@ -4,12 +4,15 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Threading;
 using Calloop.Interop;
+using Calloop.Tests.Support;
 using NUnit.Framework;
 
 namespace Calloop.Tests.Sources;
 
 [NonParallelizable]
-public class SignalSourceTests
+[TestFixture(NotifierKind.EventFd)]
+[TestFixture(NotifierKind.Pipe)]
+public class SignalSourceTests(NotifierKind notifier) : NotifierFixture(notifier)
 {
     private const PosixSignal SIGUSR1 = (PosixSignal)10;
     private const PosixSignal SIGUSR2 = (PosixSignal)12;

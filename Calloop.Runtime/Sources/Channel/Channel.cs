@@ -13,7 +13,7 @@ public static class Channel
     public const int MaxMessagesPerDispatch = 1024;
 
     /// <summary>An unbounded channel: sending never blocks.</summary>
-    /// <exception cref="CalloopException">The eventfd could not be created.</exception>
+    /// <exception cref="CalloopException">The notifier (eventfd on Linux, pipe elsewhere) could not be created.</exception>
     public static (Sender<T> Sender, ChannelSource<T> Source) Create<T>()
     {
         var state = new ChannelState<T>(0);
@@ -25,7 +25,7 @@ public static class Channel
     /// <see cref="Sender{T}.TrySend"/> fails and <see cref="Sender{T}.Send"/> blocks while it is full.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is less than 1.</exception>
-    /// <exception cref="CalloopException">The eventfd could not be created.</exception>
+    /// <exception cref="CalloopException">The notifier (eventfd on Linux, pipe elsewhere) could not be created.</exception>
     public static (Sender<T> Sender, ChannelSource<T> Source) CreateBounded<T>(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
@@ -37,6 +37,6 @@ public static class Channel
     /// A source that drains a <see cref="ChannelReader{T}"/> of <c>System.Threading.Channels</c> on the loop's
     /// thread; it delivers the closing event once the writer completed and every item was read.
     /// </summary>
-    /// <exception cref="CalloopException">The eventfd could not be created.</exception>
+    /// <exception cref="CalloopException">The notifier (eventfd on Linux, pipe elsewhere) could not be created.</exception>
     public static ChannelReaderSource<T> FromReader<T>(ChannelReader<T> reader) => new(reader);
 }

@@ -14,15 +14,16 @@ namespace Calloop;
 /// </summary>
 /// <remarks>
 /// While the reader is empty the source waits with <see cref="ChannelReader{T}.WaitToReadAsync"/>, whose
-/// continuation (on whatever thread completes it) writes an eventfd that wakes the loop. At most
-/// <see cref="Channel.MaxMessagesPerDispatch"/> items are delivered per dispatch. A writer that completed with an
+/// continuation (on whatever thread completes it) writes a notifier (eventfd on Linux, pipe elsewhere) that wakes the
+/// loop. At most <see cref="Channel.MaxMessagesPerDispatch"/> items are delivered per dispatch. A writer that completed with an
 /// exception still ends the stream with the closing event; <see cref="ChannelReader{T}.Completion"/> tells why.
 /// </remarks>
 /// <typeparam name="T">The item type.</typeparam>
 public sealed class ChannelReaderSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>, IDisposable
 {
     private readonly ChannelReader<T> _reader;
-    private readonly FdHandle _fd;
+    private const string WriteOperation = "write (channel reader notifier)";
+    private readonly NotifyFd _fd;
     private readonly Action _onWaitCompleted;
     private ConfiguredValueTaskAwaitable<bool>.ConfiguredValueTaskAwaiter _waiter;
     private bool _waiting;
@@ -35,10 +36,10 @@ public sealed class ChannelReaderSource<T> : IEventSource<ChannelEvent<T>, Unit,
     {
         ArgumentNullException.ThrowIfNull(reader);
         _reader = reader;
-        _fd = EventFd.CreateHandle("eventfd (channel reader)");
+        _fd = new NotifyFd("channel reader");
         _onWaitCompleted = OnWaitCompleted;
         // Start in the "maybe readable" state so that items already queued are delivered by the first dispatch.
-        Libc.WriteCounter(_fd.Fd, 1, "write (channel reader eventfd)");
+        _fd.Add(1, WriteOperation);
     }
 
     /// <summary>The reader being drained.</summary>
@@ -48,20 +49,20 @@ public sealed class ChannelReaderSource<T> : IEventSource<ChannelEvent<T>, Unit,
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _registration.Register(poll, ref tokenFactory, _fd.Fd);
+        _registration.Register(poll, ref tokenFactory, _fd.ReadFd);
     }
 
     /// <inheritdoc/>
     public void Reregister(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _registration.Reregister(poll, ref tokenFactory, _fd.Fd);
+        _registration.Reregister(poll, ref tokenFactory, _fd.ReadFd);
     }
 
     /// <inheritdoc/>
     public void Unregister(Poll poll)
     {
-        _registration.Unregister(poll, _fd.Fd);
+        _registration.Unregister(poll, _fd.ReadFd);
     }
 
     /// <inheritdoc/>
@@ -72,14 +73,14 @@ public sealed class ChannelReaderSource<T> : IEventSource<ChannelEvent<T>, Unit,
         {
             return PostAction.Continue;
         }
-        Libc.ReadCounter(_fd.Fd, out _, "read (channel reader eventfd)");
+        _fd.Take("read (channel reader notifier)");
         if (_closedDelivered)
         {
             return PostAction.Remove;
         }
         if (_waiting)
         {
-            // The wait completed (that is what wrote the eventfd).
+            // The wait completed (that is what wrote the notifier).
             _waiting = false;
         }
 
@@ -114,12 +115,12 @@ public sealed class ChannelReaderSource<T> : IEventSource<ChannelEvent<T>, Unit,
         {
             if (rearm)
             {
-                Libc.WriteCounter(_fd.Fd, 1, "write (channel reader eventfd)");
+                _fd.Add(1, WriteOperation);
             }
         }
     }
 
-    /// <summary>Stops draining and closes the eventfd. Harmless when repeated.</summary>
+    /// <summary>Stops draining and closes the notifier. Harmless when repeated.</summary>
     public void Dispose()
     {
         if (!_disposed)
@@ -138,7 +139,7 @@ public sealed class ChannelReaderSource<T> : IEventSource<ChannelEvent<T>, Unit,
         {
             if (SafeResult(waiter))
             {
-                Libc.WriteCounter(_fd.Fd, 1, "write (channel reader eventfd)");
+                _fd.Add(1, WriteOperation);
                 return true;
             }
             return false;
@@ -155,23 +156,8 @@ public sealed class ChannelReaderSource<T> : IEventSource<ChannelEvent<T>, Unit,
         {
             _completedWaitSawEnd = true;
         }
-        bool added = false;
-        try
-        {
-            _fd.DangerousAddRef(ref added);
-            Libc.WriteCounter(_fd.Fd, 1, "write (channel reader eventfd)");
-        }
-        catch (ObjectDisposedException)
-        {
-            // The source is gone.
-        }
-        finally
-        {
-            if (added)
-            {
-                _fd.DangerousRelease();
-            }
-        }
+        // A no-op once the source is gone.
+        _fd.Add(1, WriteOperation);
     }
 
     private static bool SafeResult(ConfiguredValueTaskAwaitable<bool>.ConfiguredValueTaskAwaiter waiter)

@@ -44,20 +44,20 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _registration.Register(poll, ref tokenFactory, _state.Fd.Fd);
+        _registration.Register(poll, ref tokenFactory, _state.Notifier.ReadFd);
     }
 
     /// <inheritdoc/>
     public void Reregister(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _registration.Reregister(poll, ref tokenFactory, _state.Fd.Fd);
+        _registration.Reregister(poll, ref tokenFactory, _state.Notifier.ReadFd);
     }
 
     /// <inheritdoc/>
     public void Unregister(Poll poll)
     {
-        _registration.Unregister(poll, _state.Fd.Fd);
+        _registration.Unregister(poll, _state.Notifier.ReadFd);
     }
 
     /// <inheritdoc/>
@@ -69,8 +69,8 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
             return PostAction.Continue;
         }
         // Consume the wake-up before looking at the queue: a message queued from here on finds the consumer
-        // not notified (Take clears the flag under the queue's lock) and writes the eventfd again.
-        Libc.ReadCounter(_state.Fd.Fd, out _, "read (channel eventfd)");
+        // not notified (Swap clears the flag under the queue's lock) and writes the notifier again.
+        _state.Notifier.Take(ChannelState<T>.ReadOperation);
         if (_closedDelivered)
         {
             return PostAction.Remove;

@@ -19,10 +19,10 @@ internal enum EnqueueResult
 /// shrink, so steady state allocates nothing.
 /// </summary>
 /// <remarks>
-/// Wake-ups coalesce without ever being lost: a sender writes the eventfd only when it finds the consumer not
-/// already notified, and sets the flag under the lock. The consumer first consumes the eventfd, then (under the
+/// Wake-ups coalesce without ever being lost: a sender writes the notifier only when it finds the consumer not
+/// already notified, and sets the flag under the lock. The consumer first consumes the notifier, then (under the
 /// lock) clears the flag and takes the input. A message queued before the flag is cleared is taken in that same
-/// step; one queued after it finds the flag clear and writes the eventfd again.
+/// step; one queued after it finds the flag clear and writes the notifier again.
 /// A bounded channel counts both the queued messages and those taken but not yet delivered.
 /// </remarks>
 internal sealed class ChannelState<T>
@@ -44,10 +44,13 @@ internal sealed class ChannelState<T>
     {
         _capacity = capacity;
         _input = new T[InitialArraySize];
-        Fd = EventFd.CreateHandle("eventfd (channel)");
+        Notifier = new NotifyFd("channel");
     }
 
-    internal FdHandle Fd { get; }
+    internal const string ReadOperation = "read (channel notifier)";
+
+    /// <summary>The descriptor that wakes the consumer: an eventfd on Linux, a pipe elsewhere.</summary>
+    internal NotifyFd Notifier { get; }
 
     /// <summary>The bound, or 0 for an unbounded channel.</summary>
     internal int Capacity => _capacity;
@@ -140,8 +143,8 @@ internal sealed class ChannelState<T>
         }
     }
 
-    /// <summary>Writes the eventfd (a no-op once every owner is gone).</summary>
-    internal void Notify() => Fd.WriteCounterIfOpen(1, "write (channel eventfd)");
+    /// <summary>Writes the notifier (a no-op once every owner is gone).</summary>
+    internal void Notify() => Notifier.Add(1, "write (channel notifier)");
 
     internal void AddSender()
     {
@@ -194,7 +197,7 @@ internal sealed class ChannelState<T>
         }
         if (last)
         {
-            Fd.Dispose();
+            Notifier.Dispose();
         }
     }
 }

@@ -12,6 +12,7 @@ namespace Calloop;
 /// An event source reporting file-system changes through inotify: files created, modified, deleted, moved (a
 /// move's two halves share a <see cref="FileWatchEvent.Cookie"/>) in watched directories, or changes to watched
 /// files. Watches can be added and removed at any time, also while the source is in a loop (on the loop's thread).
+/// Linux only: elsewhere the constructor throws <see cref="PlatformNotSupportedException"/>.
 /// </summary>
 /// <remarks>
 /// Each dispatch delivers the events of one read of the inotify descriptor (up to 64 KiB); more are delivered by the
@@ -34,8 +35,10 @@ public sealed class FileWatchSource : IEventSource<FileWatchEvent, Unit, Unit>, 
 
     /// <summary>Creates the inotify instance, with no watch yet.</summary>
     /// <exception cref="CalloopException">inotify_init1 failed (for example EMFILE: too many inotify instances).</exception>
+    /// <exception cref="PlatformNotSupportedException">Not Linux (inotify is a Linux feature).</exception>
     public FileWatchSource()
     {
+        LinuxOnly.Check("FileWatchSource (inotify(7))", "Use System.IO.FileSystemWatcher and a Channel to reach the loop.");
         int fd = Inotify.Init1(Inotify.IN_NONBLOCK | Inotify.IN_CLOEXEC);
         if (fd < 0)
         {

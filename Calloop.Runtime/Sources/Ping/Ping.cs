@@ -1,6 +1,5 @@
 using System;
 using System.Threading;
-using Calloop.Interop;
 
 namespace Calloop;
 
@@ -18,19 +17,20 @@ public sealed class Ping : IDisposable
     private Ping(PingState state) => _state = state;
 
     /// <summary>Creates a connected pair: the <see cref="Ping"/> to send with and the <see cref="PingSource"/> to insert into a loop.</summary>
-    /// <exception cref="CalloopException">The eventfd could not be created.</exception>
+    /// <exception cref="CalloopException">The notifier (eventfd on Linux, pipe elsewhere) could not be created.</exception>
     public static (Ping Ping, PingSource Source) Create()
     {
         var state = new PingState();
         return (new Ping(state), new PingSource(state));
     }
 
-    /// <summary>Wakes the source. Costs one eventfd write; never blocks.</summary>
+    /// <summary>Wakes the source. Costs one write (to an eventfd on Linux, a pipe elsewhere); never blocks.</summary>
     /// <exception cref="ObjectDisposedException">This ping was disposed.</exception>
     public void Send()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        Libc.WriteCounter(_state.Fd.Fd, PingState.PingIncrement, "write (ping eventfd)");
+        // This ping's share keeps the notifier open: no reference count needed.
+        _state.Notifier.AddOwned(PingState.PingIncrement, PingState.WriteOperation);
     }
 
     /// <summary>Another sender for the same source; the source stays until every sender is disposed.</summary>

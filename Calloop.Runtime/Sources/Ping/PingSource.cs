@@ -1,5 +1,4 @@
 using System;
-using Calloop.Interop;
 using Calloop.Polling;
 
 namespace Calloop;
@@ -24,20 +23,20 @@ public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<U
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _registration.Register(poll, ref tokenFactory, _state.Fd.Fd);
+        _registration.Register(poll, ref tokenFactory, _state.Notifier.ReadFd);
     }
 
     /// <inheritdoc/>
     public void Reregister(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _registration.Reregister(poll, ref tokenFactory, _state.Fd.Fd);
+        _registration.Reregister(poll, ref tokenFactory, _state.Notifier.ReadFd);
     }
 
     /// <inheritdoc/>
     public void Unregister(Poll poll)
     {
-        _registration.Unregister(poll, _state.Fd.Fd);
+        _registration.Unregister(poll, _state.Notifier.ReadFd);
     }
 
     /// <inheritdoc/>
@@ -48,7 +47,8 @@ public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<U
         {
             return PostAction.Continue;
         }
-        if (!Libc.ReadCounter(_state.Fd.Fd, out ulong counter, "read (ping eventfd)"))
+        ulong counter = _state.Notifier.Take(PingState.ReadOperation);
+        if (counter == 0)
         {
             return PostAction.Continue;
         }
@@ -60,7 +60,7 @@ public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<U
         return (counter & PingState.CloseIncrement) != 0 ? PostAction.Remove : PostAction.Continue;
     }
 
-    /// <summary>Releases the source's share of the eventfd. Harmless when repeated.</summary>
+    /// <summary>Releases the source's share of the notifier. Harmless when repeated.</summary>
     public void Dispose()
     {
         if (!_disposed)

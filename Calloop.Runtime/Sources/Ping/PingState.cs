@@ -4,9 +4,11 @@ using Calloop.Interop;
 namespace Calloop;
 
 /// <summary>
-/// The eventfd shared by a <see cref="PingSource"/> and its <see cref="Ping"/>s. The counter encodes both
-/// signals: each ping adds 2, the last sender's disposal adds 1, so one read tells "pinged" (counter ≥ 2) and
-/// "closed" (odd). The descriptor is closed when the source and every sender are disposed.
+/// The notifier (eventfd on Linux, pipe elsewhere) shared by a <see cref="PingSource"/> and its <see cref="Ping"/>s.
+/// The sum it carries encodes both signals: each ping adds 2, the last sender's disposal adds 1, so one
+/// <see cref="NotifyFd.Take"/> tells "pinged" (sum ≥ 2) and "closed" (odd). The notifier never drops a value (a full
+/// pipe keeps it in an overflow counter), so the close is never lost. The descriptors are closed when the source and
+/// every sender are disposed.
 /// </summary>
 internal sealed class PingState
 {
@@ -16,7 +18,10 @@ internal sealed class PingState
     private int _senders = 1;
     private int _owners = 2;
 
-    internal FdHandle Fd { get; } = EventFd.CreateHandle("eventfd (ping)");
+    internal const string WriteOperation = "write (ping notifier)";
+    internal const string ReadOperation = "read (ping notifier)";
+
+    internal NotifyFd Notifier { get; } = new("ping");
 
     internal void AddSender()
     {
@@ -29,17 +34,17 @@ internal sealed class PingState
     {
         if (Interlocked.Decrement(ref _senders) == 0)
         {
-            Libc.WriteCounter(Fd.Fd, CloseIncrement, "write (ping eventfd)");
+            Notifier.Add(CloseIncrement, WriteOperation);
         }
         Release();
     }
 
-    /// <summary>One owner (the source or a sender) is gone; the last one closes the eventfd.</summary>
+    /// <summary>One owner (the source or a sender) is gone; the last one closes the notifier.</summary>
     internal void Release()
     {
         if (Interlocked.Decrement(ref _owners) == 0)
         {
-            Fd.Dispose();
+            Notifier.Dispose();
         }
     }
 }

@@ -8,7 +8,8 @@ namespace Calloop;
 
 /// <summary>
 /// A one-shot event source reporting the exit of a child process through a pidfd (Linux 5.3+): the pidfd becomes
-/// readable when the child ends, the source delivers one <see cref="ChildExit"/> and removes itself.
+/// readable when the child ends, the source delivers one <see cref="ChildExit"/> and removes itself. Linux only:
+/// elsewhere both factories throw <see cref="PlatformNotSupportedException"/>.
 /// </summary>
 /// <remarks>
 /// <para>Two ways to get the exit status, because the .NET runtime reaps the children it starts:</para>
@@ -44,8 +45,10 @@ public sealed class ChildExitSource : IEventSource<ChildExit, Unit, Unit>, IDisp
     /// <summary>Watches a child of this process that was not started with <see cref="DiagnosticsProcess"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="pid"/> is not positive.</exception>
     /// <exception cref="CalloopException">pidfd_open failed: ESRCH (no such process), ENOSYS (kernel before 5.3), ...</exception>
+    /// <exception cref="PlatformNotSupportedException">Not Linux (pidfds are a Linux feature).</exception>
     public static ChildExitSource ForPid(int pid)
     {
+        LinuxOnly.Check("ChildExitSource (pidfd_open(2))");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pid);
         return new ChildExitSource(pid, OpenPidFd(pid), null, null);
     }
@@ -53,8 +56,10 @@ public sealed class ChildExitSource : IEventSource<ChildExit, Unit, Unit>, IDisp
     /// <summary>Watches a child started with <see cref="DiagnosticsProcess"/> (one that already exited is reported at the first dispatch).</summary>
     /// <exception cref="InvalidOperationException">The process was not started (it has no id).</exception>
     /// <exception cref="CalloopException">pidfd_open failed: ENOSYS (kernel before 5.3), EMFILE, ...</exception>
+    /// <exception cref="PlatformNotSupportedException">Not Linux (pidfds are a Linux feature).</exception>
     public static ChildExitSource ForProcess(DiagnosticsProcess process)
     {
+        LinuxOnly.Check("ChildExitSource (pidfd_open(2))", "Use Process.WaitForExitAsync and a Channel or Ping to reach the loop.");
         ArgumentNullException.ThrowIfNull(process);
         int pid = process.Id;
         FdHandle? pidfd = null;

@@ -9,13 +9,14 @@ namespace Calloop;
 /// <summary>
 /// An event source delivering POSIX signals on the loop's thread. Built on <see cref="PosixSignalRegistration"/>
 /// (the .NET runtime owns the process's signal handlers, so signalfd and sigprocmask cannot be made reliable):
-/// the runtime's handler marks the signal in a lock-free pending set and wakes the loop through an eventfd.
+/// the runtime's handler marks the signal in a lock-free pending set and wakes the loop through a wake-up descriptor
+/// (eventfd on Linux, pipe elsewhere).
 /// </summary>
 /// <remarks>
 /// <para>Several arrivals of one signal between two dispatches give one event (as with signalfd); in one dispatch,
 /// pending signals are delivered in ascending signal number order.</para>
-/// <para>Raw numbers are accepted as <c>(PosixSignal)10</c> (SIGUSR1) next to the named members. SIGKILL and
-/// SIGSTOP cannot be caught; a signal the runtime refuses gives a <see cref="CalloopException"/> naming it.</para>
+/// <para>Raw numbers are accepted as <c>(PosixSignal)10</c> (SIGUSR1 on Linux; 30 on macOS and FreeBSD) next to
+/// the named members. SIGKILL and SIGSTOP cannot be caught; a signal the runtime refuses gives a <see cref="CalloopException"/> naming it.</para>
 /// <para><see cref="CancelDefaultAction"/> (on by default) suppresses the default action of the signal (for
 /// SIGINT and SIGTERM, terminating the process), as calloop does by blocking the signal; turn it off to only observe.
 /// <see cref="Add"/>, <see cref="Remove"/> and <see cref="Set"/> change the watched set at any time, also while the
@@ -35,7 +36,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
 
     /// <summary>Watches <paramref name="signals"/> (possibly none yet; see <see cref="Add"/>).</summary>
     /// <exception cref="ArgumentException">A value is not a signal, or cannot be caught (SIGKILL, SIGSTOP).</exception>
-    /// <exception cref="CalloopException">The runtime refused to register a signal, or the eventfd could not be created.</exception>
+    /// <exception cref="CalloopException">The runtime refused to register a signal, or the wake-up descriptor could not be created.</exception>
     public SignalSource(params ReadOnlySpan<PosixSignal> signals)
     {
         _handler = OnSignal;
@@ -166,7 +167,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
             return PostAction.Continue;
         }
         // Consume the wake-up, then clear the flag, then take the pending set: a signal marked after the take
-        // finds the flag clear and writes the eventfd again.
+        // finds the flag clear and writes the descriptor again.
         _waker.Drain();
         long pending = Interlocked.Exchange(ref _pending, 0) & Interlocked.Read(ref _watched);
         Unit metadata = default;
@@ -192,7 +193,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
         return PostAction.Continue;
     }
 
-    /// <summary>Uninstalls every handler (default actions apply again) and closes the eventfd. Harmless when repeated.</summary>
+    /// <summary>Uninstalls every handler (default actions apply again) and closes the wake-up descriptor. Harmless when repeated.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -216,9 +217,9 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
         int n = SignalNumbers.ToNumber(signal);
         if (n == 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(signal), signal, $"{(int)signal} is not a signal: use a PosixSignal member or a Linux signal number from 1 to {SignalNumbers.Max}.");
+            throw new ArgumentOutOfRangeException(nameof(signal), signal, $"{(int)signal} is not a signal: use a PosixSignal member or a signal number of this system from 1 to {SignalNumbers.Max}.");
         }
-        if (n is ProcessCalls.SIGKILL or ProcessCalls.SIGSTOP)
+        if (n == SignalNumbers.Kill || n == SignalNumbers.Stop)
         {
             throw new ArgumentException($"{SignalNumbers.Describe(n)} cannot be caught, blocked or ignored; no signal source can watch it.", nameof(signal));
         }
