@@ -97,27 +97,6 @@ internal sealed unsafe class NotifyFd : IDisposable
     }
 
     /// <summary>
-    /// <see cref="Add"/> for a caller that keeps the descriptor open while it calls (it holds a share of the
-    /// notifier's owner, as a live <see cref="Ping"/> does), sparing the reference count of the hot path.
-    /// </summary>
-    /// <exception cref="CalloopException">The write failed for a reason other than a full counter or pipe.</exception>
-    internal void AddOwned(ulong value, string operation)
-    {
-        if (value > MaxAdd)
-        {
-            ThrowTooLarge(value, operation);
-        }
-        if (_write is null)
-        {
-            Libc.WriteCounter(_read.Fd, value, operation);
-        }
-        else
-        {
-            WriteByte(_write.Fd, value, operation);
-        }
-    }
-
-    /// <summary>
     /// Drains the descriptor, on the consuming thread, and returns the sum of the values added since the last
     /// call (0 when nothing was).
     /// </summary>

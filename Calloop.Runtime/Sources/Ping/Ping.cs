@@ -29,15 +29,20 @@ public sealed class Ping : IDisposable
     public void Send()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        // This ping's share keeps the notifier open: no reference count needed.
-        _state.Notifier.AddOwned(PingState.PingIncrement, PingState.WriteOperation);
+        // Reference-counted write: even if another thread disposes this very ping (the last owner) meanwhile, the
+        // descriptor cannot be closed, and its number handed to another file, during the write.
+        _state.Notifier.Add(PingState.PingIncrement, PingState.WriteOperation);
     }
 
     /// <summary>Another sender for the same source; the source stays until every sender is disposed.</summary>
     public Ping Clone()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        _state.AddSender();
+        if (!_state.TryAddSender())
+        {
+            // The last sender was disposed meanwhile: the source has been told it is closed.
+            throw new ObjectDisposedException(nameof(Ping), "Ping.Clone: every sender of this ping has been disposed.");
+        }
         return new Ping(_state);
     }
 

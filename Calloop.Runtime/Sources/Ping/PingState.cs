@@ -23,10 +23,21 @@ internal sealed class PingState
 
     internal NotifyFd Notifier { get; } = new("ping");
 
-    internal void AddSender()
+    /// <summary>Adds a sender unless every sender is already gone (the source was told it is closed).</summary>
+    internal bool TryAddSender()
     {
-        Interlocked.Increment(ref _senders);
-        Interlocked.Increment(ref _owners);
+        int senders = Volatile.Read(ref _senders);
+        while (senders > 0)
+        {
+            int seen = Interlocked.CompareExchange(ref _senders, senders + 1, senders);
+            if (seen == senders)
+            {
+                Interlocked.Increment(ref _owners);
+                return true;
+            }
+            senders = seen;
+        }
+        return false;
     }
 
     /// <summary>A sender is gone; the last one tells the source so.</summary>
