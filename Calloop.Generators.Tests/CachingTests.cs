@@ -21,7 +21,7 @@ public class CachingTests
 
         public partial class App
         {
-            private readonly Timer _tick = Timer.Immediate();
+            private readonly TimerSource _tick = TimerSource.Immediate();
 
             [OnEvent(nameof(_tick))]
             private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;

@@ -42,7 +42,7 @@ public class CompositeRunTests
         public sealed partial class Outer : IEventSource<int, string, Unit>
         {
             public readonly PingPair Pair = new();
-            private readonly Timer _timer = Timer.Immediate();
+            private readonly TimerSource _timer = TimerSource.Immediate();
             private string _name = "outer";
             public int Ticks;
 

@@ -35,7 +35,7 @@ public class DiagnosticTests
     public void CLP0001_TypeNotPartial() => Single("""
         public class {|App|}
         {
-            private readonly Timer _tick = Timer.Immediate();
+            private readonly TimerSource _tick = TimerSource.Immediate();
 
             [OnEvent(nameof(_tick))]
             private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
@@ -48,7 +48,7 @@ public class DiagnosticTests
         {
             public partial class App
             {
-                private readonly Timer _tick = Timer.Immediate();
+                private readonly TimerSource _tick = TimerSource.Immediate();
 
                 [OnEvent(nameof(_tick))]
                 private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
@@ -82,7 +82,7 @@ public class DiagnosticTests
         Diagnostic diagnostic = Single("""
             public partial class App
             {
-                private readonly Timer _tick = Timer.Immediate();
+                private readonly TimerSource _tick = TimerSource.Immediate();
 
                 [OnEvent(nameof(_tick))]
                 private void {|OnTick|}(Instant deadline)
@@ -100,7 +100,7 @@ public class DiagnosticTests
             [EventSource]
             public partial class Pair : IEventSource<int, Unit, Unit>
             {
-                private readonly Timer _tick = Timer.Immediate();
+                private readonly TimerSource _tick = TimerSource.Immediate();
 
                 [OnEvent(nameof(_tick))]
                 private TimeoutAction {|OnTick|}<TEmit>(Instant deadline, ref TEmit emit) where TEmit : IEventCallback<int, Unit, Unit>
@@ -114,7 +114,7 @@ public class DiagnosticTests
     public void CLP0005_TwoHandlersForOneSource() => Single("""
         public partial class App
         {
-            private readonly Timer _tick = Timer.Immediate();
+            private readonly TimerSource _tick = TimerSource.Immediate();
 
             [OnEvent(nameof(_tick))]
             private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
@@ -128,8 +128,8 @@ public class DiagnosticTests
     public void CLP0006_SourceWithoutHandler() => Single("""
         public partial class App
         {
-            private readonly Timer _tick = Timer.Immediate();
-            private readonly Timer {|_forgotten|} = Timer.Immediate();
+            private readonly TimerSource _tick = TimerSource.Immediate();
+            private readonly TimerSource {|_forgotten|} = TimerSource.Immediate();
 
             [OnEvent(nameof(_tick))]
             private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
@@ -141,7 +141,7 @@ public class DiagnosticTests
         [EventSource]
         public partial class {|Pair|}
         {
-            private readonly Timer _tick = Timer.Immediate();
+            private readonly TimerSource _tick = TimerSource.Immediate();
 
             [OnEvent(nameof(_tick))]
             private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
@@ -152,7 +152,7 @@ public class DiagnosticTests
     public void CLP0008_StaticClass() => Single("""
         public static partial class {|Holder|}
         {
-            private static readonly Timer Tick = Timer.Immediate();
+            private static readonly TimerSource Tick = TimerSource.Immediate();
 
             [OnEvent(nameof(Tick))]
             private static TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
@@ -163,7 +163,7 @@ public class DiagnosticTests
     public void CLP0008_FileLocalType() => Single("""
         file partial class {|App|}
         {
-            private readonly Timer _tick = Timer.Immediate();
+            private readonly TimerSource _tick = TimerSource.Immediate();
 
             [OnEvent(nameof(_tick))]
             private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
@@ -174,7 +174,7 @@ public class DiagnosticTests
     public void CLP0009_PrivateMemberOfBaseClass() => Single("""
         public class Base
         {
-            private readonly Timer _tick = Timer.Immediate();
+            private readonly TimerSource _tick = TimerSource.Immediate();
         }
 
         public partial class App : Base
@@ -228,7 +228,7 @@ public class DiagnosticTests
         GeneratorOutput output = GeneratorHarness.Run(Usings + """
             public class Base
             {
-                protected readonly Timer Tick = Timer.Immediate();
+                protected readonly TimerSource Tick = TimerSource.Immediate();
             }
 
             public partial class App : Base
@@ -251,7 +251,7 @@ public class DiagnosticTests
         GeneratorOutput output = GeneratorHarness.Run(Usings + """
             public partial class App
             {
-                private readonly Timer _tick = Timer.Immediate();
+                private readonly TimerSource _tick = TimerSource.Immediate();
 
                 [OnEvent(nameof(_tick))]
                 private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;

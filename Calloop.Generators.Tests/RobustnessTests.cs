@@ -15,7 +15,7 @@ public class RobustnessTests
 
         public sealed partial class App
         {
-            private readonly Timer _tick = Timer.Immediate();
+            private readonly TimerSource _tick = TimerSource.Immediate();
             private readonly PingSource _ping = Ping.Create().Source;
 
             [OnEvent(nameof(_tick))]
@@ -48,17 +48,17 @@ public class RobustnessTests
         "using Calloop; partial class A { [OnEvent(\"x\", \"y\")] void M() { } }",
         "using Calloop; partial class A { [OnEvent(\"\")] void M() { } }",
         "using Calloop; partial class A { Undefined _x; [OnEvent(nameof(_x))] void M(Unit u) { } }",
-        "using Calloop; partial class A { Timer _x; [OnEvent(nameof(_x))] void M( { } }",
-        "using Calloop; partial class A { Timer _x; [OnEvent(nameof(_x))] TimeoutAction M(Instant i, ref) => default; }",
-        "using Calloop; partial class A { Timer _x; [OnEvent(nameof(_x))] TimeoutAction M<>(Instant i) => default; }",
-        "using Calloop; partial class A { Timer _x; [OnEvent(nameof(_x))] [OnEvent(nameof(_x))] TimeoutAction M(Instant i) => default; }",
-        "using Calloop; partial class A { Timer this[int i] => null!; [OnEvent(\"this[]\")] TimeoutAction M(Instant i) => default; }",
-        "using Calloop; partial class A { Timer _x { set { } } [OnEvent(nameof(_x))] TimeoutAction M(Instant i) => default; }",
+        "using Calloop; partial class A { TimerSource _x; [OnEvent(nameof(_x))] void M( { } }",
+        "using Calloop; partial class A { TimerSource _x; [OnEvent(nameof(_x))] TimeoutAction M(Instant i, ref) => default; }",
+        "using Calloop; partial class A { TimerSource _x; [OnEvent(nameof(_x))] TimeoutAction M<>(Instant i) => default; }",
+        "using Calloop; partial class A { TimerSource _x; [OnEvent(nameof(_x))] [OnEvent(nameof(_x))] TimeoutAction M(Instant i) => default; }",
+        "using Calloop; partial class A { TimerSource this[int i] => null!; [OnEvent(\"this[]\")] TimeoutAction M(Instant i) => default; }",
+        "using Calloop; partial class A { TimerSource _x { set { } } [OnEvent(nameof(_x))] TimeoutAction M(Instant i) => default; }",
         "using Calloop; partial class A { IEventSource<Undefined, Unit, Unit> _x; [OnEvent(nameof(_x))] void M(Undefined u) { } }",
-        "using Calloop; partial interface I { Timer X { get; } [OnEvent(nameof(X))] TimeoutAction M(Instant i); }",
-        "using Calloop; partial record R(Timer T) { [OnEvent(nameof(T))] TimeoutAction M(Instant i) => default; }",
-        "using Calloop; partial record struct R(Timer T) { [OnEvent(nameof(T))] TimeoutAction M(Instant i) => default; }",
-        "using Calloop; ref partial struct R { Timer T; [OnEvent(nameof(T))] TimeoutAction M(Instant i) => default; }",
+        "using Calloop; partial interface I { TimerSource X { get; } [OnEvent(nameof(X))] TimeoutAction M(Instant i); }",
+        "using Calloop; partial record R(TimerSource T) { [OnEvent(nameof(T))] TimeoutAction M(Instant i) => default; }",
+        "using Calloop; partial record struct R(TimerSource T) { [OnEvent(nameof(T))] TimeoutAction M(Instant i) => default; }",
+        "using Calloop; ref partial struct R { TimerSource T; [OnEvent(nameof(T))] TimeoutAction M(Instant i) => default; }",
         "using Calloop; partial class A { void Local() { [OnEvent(\"x\")] void M() { } } }",
         "using Calloop; [EventSource] partial class A : IEventSource<int, Unit> { }",
         "using Calloop; [EventSource] partial class A : IEventSource<int, Unit, Unit>, IEventSource<long, Unit, Unit> { }",

@@ -15,7 +15,7 @@ public class RunTests
 
         public sealed partial class App
         {
-            private readonly Timer _tick = Timer.Immediate();
+            private readonly TimerSource _tick = TimerSource.Immediate();
             private readonly PingSource _ping;
             internal Ping Ping;
             internal Generic<System.Runtime.InteropServices.SafeHandle> Pipe { get; }

@@ -39,7 +39,7 @@ public class ShapeRunTests
         }
 
         /// <summary>A record with a primary-constructor property holding the source.</summary>
-        public sealed partial record Holder(Timer Tick)
+        public sealed partial record Holder(TimerSource Tick)
         {
             public int Fired;
 
@@ -70,7 +70,7 @@ public class ShapeRunTests
                 counter.First.Dispose();
                 counter.Second.Dispose();
 
-                var holder = new Holder(Timer.Immediate());
+                var holder = new Holder(TimerSource.Immediate());
                 using (var loop = new EventLoop<Holder>())
                 {
                     holder.InsertSources(loop.Handle);

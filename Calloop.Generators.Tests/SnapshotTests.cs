@@ -42,7 +42,7 @@ public class SnapshotTests
 
             public sealed partial class App
             {
-                private readonly Timer _tick = Timer.Immediate();
+                private readonly TimerSource _tick = TimerSource.Immediate();
                 private readonly PingSource _ping = Ping.Create().Source;
                 public Generic<Socket>? Socket { get; set; }
                 private static readonly Lines Input = new();
@@ -79,10 +79,10 @@ public class SnapshotTests
             {
                 public partial struct Data<T> where T : class
                 {
-                    private Timer _tick;
+                    private TimerSource _tick;
                     public T? Last;
 
-                    public Data(T first) => (_tick, Last) = (Timer.Immediate(), first);
+                    public Data(T first) => (_tick, Last) = (TimerSource.Immediate(), first);
 
                     [OnEvent(nameof(_tick))]
                     private TimeoutAction OnTick(Instant deadline, ref Unit metadata, ref Data<T> data) => TimeoutAction.Drop;
@@ -130,7 +130,7 @@ public class SnapshotTests
         [EventSource]
         public partial class Everything : IEventSource<string, Unit, PostAction>
         {
-            private readonly Timer _timer = Timer.Immediate();
+            private readonly TimerSource _timer = TimerSource.Immediate();
             private readonly PingSource _ping = Ping.Create().Source;
             private readonly Generic<Socket> _socket;
             private readonly Relay<PingSource, Unit> _relay = new(Ping.Create().Source);

@@ -16,7 +16,7 @@ Console.WriteLine("consumer: done");
 
 internal sealed partial class Consumer(LoopSignal signal)
 {
-    private readonly Timer _timer = Timer.FromDuration(TimeSpan.FromMilliseconds(50));
+    private readonly TimerSource _timer = TimerSource.FromDuration(TimeSpan.FromMilliseconds(50));
 
     [OnEvent(nameof(_timer))]
     private TimeoutAction OnTimer(Instant deadline)

@@ -17,7 +17,7 @@ internal sealed class DelayState<TData> : TaskCompletionSource
 
     internal void Start(TimeSpan delay, CancellationToken cancellationToken)
     {
-        _timer = _handle.InsertSource(Timer.FromDuration(delay), new DelayHandler<TData>(this));
+        _timer = _handle.InsertSource(TimerSource.FromDuration(delay), new DelayHandler<TData>(this));
         if (cancellationToken.CanBeCanceled)
         {
             _registration = cancellationToken.UnsafeRegister(static (s, token) => ((DelayState<TData>)s!).OnCanceled(token), this);

@@ -19,7 +19,7 @@ namespace Calloop;
 /// [EventSource]
 /// public sealed partial class Heartbeat : IEventSource&lt;int, Unit, Unit&gt;
 /// {
-///     private readonly Timer _timer = Timer.Immediate();
+///     private readonly TimerSource _timer = TimerSource.Immediate();
 ///     private int _beats;
 ///
 ///     [OnEvent(nameof(_timer))]

@@ -19,8 +19,8 @@ internal interface ISourceInvoker<TEvent, TMetadata, TReturn>
         where TCallback : IEventCallback<TEvent, TMetadata, TReturn>, allows ref struct;
 }
 
-/// <summary>Direct calls into a <see cref="Timer"/>.</summary>
-internal readonly struct TimerInvoker(Timer timer) : ISourceInvoker<Instant, Unit, TimeoutAction>
+/// <summary>Direct calls into a <see cref="TimerSource"/>.</summary>
+internal readonly struct TimerInvoker(TimerSource timer) : ISourceInvoker<Instant, Unit, TimeoutAction>
 {
     public IEventSource Source => timer;
 

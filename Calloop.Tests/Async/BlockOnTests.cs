@@ -36,13 +36,13 @@ public class BlockOnTests(NotifierKind notifier) : NotifierFixture(notifier)
             signal.Stop();
             return TimeoutAction.Drop;
         };
-        loop.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromMilliseconds(20)), new EventCallback<Instant, Unit, LoopSignal, TimeoutAction>(stopper));
+        loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromMilliseconds(20)), new EventCallback<Instant, Unit, LoopSignal, TimeoutAction>(stopper));
         var never = new TaskCompletionSource<int>();
         LoopSignal signal = loop.GetSignal();
         bool completed = loop.TryBlockOn(() => never.Task, ref signal, out int result);
         Assert.That(completed, Is.False);
         Assert.That(result, Is.Zero);
-        loop.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromMilliseconds(20)), new EventCallback<Instant, Unit, LoopSignal, TimeoutAction>(stopper));
+        loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromMilliseconds(20)), new EventCallback<Instant, Unit, LoopSignal, TimeoutAction>(stopper));
         Assert.Throws<InvalidOperationException>(() => loop.BlockOn(never.Task, ref signal),
             "BlockOn without Try reports the stop as an exception");
     }
@@ -94,7 +94,7 @@ public class BlockOnTests(NotifierKind notifier) : NotifierFixture(notifier)
     public void OtherSourcesAreServedWhileBlocking()
     {
         using var loop = new EventLoop<int>();
-        loop.Handle.InsertSource(Timer.Immediate(), (_, ref _, ref fired) =>
+        loop.Handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref fired) =>
         {
             fired++;
             return TimeoutAction.Drop;
@@ -114,7 +114,7 @@ public class BlockOnTests(NotifierKind notifier) : NotifierFixture(notifier)
     {
         using var loop = new EventLoop<int>();
         InvalidOperationException? error = null;
-        loop.Handle.InsertSource(Timer.Immediate(), (_, ref _, ref _) =>
+        loop.Handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref _) =>
         {
             int inner = 0;
             try

@@ -142,7 +142,7 @@ public class BackendContractTests(Backend backend)
     public void TimersWaitAndNeverFireEarly()
     {
         using var loop = NewLoop();
-        var timer = Timer.FromDuration(TimeSpan.FromMilliseconds(20));
+        var timer = TimerSource.FromDuration(TimeSpan.FromMilliseconds(20));
         Instant deadline = timer.Deadline;
         Instant fired = default;
         loop.Handle.InsertSource(timer, (_, ref _, ref n) =>

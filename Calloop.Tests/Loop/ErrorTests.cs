@@ -17,7 +17,7 @@ public class ErrorTests
             log += "P";
             throw new InvalidOperationException("boom");
         });
-        loop.Handle.InsertSource(Timer.Immediate(), (_, ref _, ref log) =>
+        loop.Handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref log) =>
         {
             log += "T";
             return TimeoutAction.Drop;
@@ -42,7 +42,7 @@ public class ErrorTests
         using var loop = new EventLoop<int>();
         LoopHandle<int> handle = loop.Handle;
         RegistrationToken token = default;
-        token = handle.InsertSource(Timer.Immediate(), (_, ref _, ref _) =>
+        token = handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref _) =>
         {
             handle.Remove(token);
             throw new InvalidOperationException("boom");

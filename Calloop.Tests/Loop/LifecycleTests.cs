@@ -67,7 +67,7 @@ public class LifecycleTests
         using var _ = ping;
         RegistrationToken token = loop.Handle.InsertSource(new HookedPing(source, log, synthetic: false), (_, ref _, ref l) => l.Add("callback"));
         // Another source with an event in the same batch: the hook must not see it.
-        loop.Handle.InsertSource(Timer.Immediate(), (_, ref _, ref l) =>
+        loop.Handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref l) =>
         {
             l.Add("timer");
             return TimeoutAction.Drop;

@@ -44,9 +44,9 @@ public class RegistryTests
     public void AStaleTokenIsRejectedEvenWhenItsSlotWasReused()
     {
         using var loop = new EventLoop<int>();
-        RegistrationToken first = loop.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
+        RegistrationToken first = loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
         loop.Handle.Remove(first);
-        RegistrationToken second = loop.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
+        RegistrationToken second = loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
         Assert.That(second, Is.Not.EqualTo(first));
         Assert.Throws<ArgumentException>(() => loop.Handle.Remove(first));
         Assert.That(loop.Handle.SourceCount, Is.EqualTo(1), "the new source must not be touched through the old token");
@@ -171,10 +171,10 @@ public class RegistryTests
         using var loop = new EventLoop<Holder>();
         LoopHandle<Holder> handle = loop.Handle;
         var holder = new Holder();
-        holder.Token = handle.InsertSource(Timer.Immediate(), (_, ref _, ref h) =>
+        holder.Token = handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref h) =>
         {
             handle.Remove(h.Token!.Value);
-            handle.InsertSource(Timer.Immediate(), (_, ref _, ref h2) =>
+            handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref h2) =>
             {
                 h2.Calls += 100;
                 return TimeoutAction.Drop;
@@ -194,13 +194,13 @@ public class RegistryTests
         using var loop = new EventLoop<int>();
         LoopHandle<int> handle = loop.Handle;
         RegistrationToken second = default;
-        handle.InsertSource(Timer.Immediate(), (_, ref _, ref n) =>
+        handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref n) =>
         {
             n += 1;
             handle.Remove(second);
             return TimeoutAction.Drop;
         });
-        second = handle.InsertSource(Timer.Immediate(), (_, ref _, ref n) =>
+        second = handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref n) =>
         {
             n += 100;
             return TimeoutAction.Drop;
@@ -355,7 +355,7 @@ public class RegistryTests
         loop.Handle.InsertSource(source, (_, ref _, ref _) => { });
         var (a, b) = Fds.SocketPair();
         loop.Handle.InsertSource(Generic.From(a, Interest.Readable, Mode.Level), (_, ref _, ref _) => PostAction.Continue);
-        loop.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
+        loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
         int data = 0;
         loop.Dispatch(TimeSpan.Zero, ref data);
         Assert.That(Fds.OpenCount(), Is.GreaterThan(before));

@@ -30,7 +30,7 @@ public class SignalTests(NotifierKind notifier) : NotifierFixture(notifier)
         using var running = new ManualResetEventSlim();
         // The first dispatch of Run fires this timer; only then does the other thread stop the loop, which by
         // then is blocked in a wait with no timeout.
-        loop.Handle.InsertSource(Timer.Immediate(), (_, ref _, ref _) =>
+        loop.Handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref _) =>
         {
             running.Set();
             return TimeoutAction.Drop;
@@ -52,7 +52,7 @@ public class SignalTests(NotifierKind notifier) : NotifierFixture(notifier)
     public void StopFromACallbackEndsRunAfterThatDispatch()
     {
         using var loop = new EventLoop<LoopSignal>();
-        loop.Handle.InsertSource(Timer.Immediate(), (_, ref _, ref signal) =>
+        loop.Handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref signal) =>
         {
             signal.Stop();
             return TimeoutAction.Drop;

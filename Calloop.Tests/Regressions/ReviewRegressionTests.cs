@@ -21,9 +21,9 @@ public class ReviewRegressionTests
         using var loop = new EventLoop<Log>();
         LoopHandle<Log> handle = loop.Handle;
         Instant due = Instant.Now + TimeSpan.FromMilliseconds(5);
-        var b = Timer.FromDeadline(due);
+        var b = TimerSource.FromDeadline(due);
         RegistrationToken tb = default;
-        handle.InsertSource(Timer.FromDeadline(due), (_, ref _, ref log) =>
+        handle.InsertSource(TimerSource.FromDeadline(due), (_, ref _, ref log) =>
         {
             log.A++;
             b.SetDeadline(Instant.Now + TimeSpan.FromHours(1));
@@ -51,9 +51,9 @@ public class ReviewRegressionTests
         using var loop = new EventLoop<Log>();
         LoopHandle<Log> handle = loop.Handle;
         Instant due = Instant.Now + TimeSpan.FromMilliseconds(5);
-        var b = Timer.FromDeadline(due);
+        var b = TimerSource.FromDeadline(due);
         RegistrationToken tb = default;
-        handle.InsertSource(Timer.FromDeadline(due), (_, ref _, ref log) =>
+        handle.InsertSource(TimerSource.FromDeadline(due), (_, ref _, ref log) =>
         {
             log.A++;
             b.SetDeadline(Instant.Now);
@@ -81,7 +81,7 @@ public class ReviewRegressionTests
     public void TheDefaultRegistrationTokenNamesNoSource()
     {
         using var loop = new EventLoop<int>();
-        loop.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
+        loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
         Assert.Throws<ArgumentException>(() => loop.Handle.Remove(default));
         Assert.That(loop.Handle.SourceCount, Is.EqualTo(1));
     }

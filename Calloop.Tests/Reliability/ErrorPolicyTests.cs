@@ -42,7 +42,7 @@ public class ErrorPolicyTests
             seen = args;
             args.Handled = true;
         };
-        loop.Handle.InsertSource(Timer.Immediate(), (_, ref _, ref n) =>
+        loop.Handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref n) =>
         {
             n += 100;
             return TimeoutAction.Drop;
@@ -108,7 +108,7 @@ public class ErrorPolicyTests
         using var loop = new EventLoop<int>();
         var (a, b) = Support.Fds.SocketPair();
         using var tx = b;
-        loop.Handle.InsertSource(Timer.Immediate(), (_, ref _, ref _) => throw new InvalidOperationException("first"));
+        loop.Handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref _) => throw new InvalidOperationException("first"));
         loop.Handle.InsertSource(Generic.From(a, Interest.Readable, Mode.Level), (_, ref fd, ref n) =>
         {
             n += Support.Fds.Drain(fd);

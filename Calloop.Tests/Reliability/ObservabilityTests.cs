@@ -61,7 +61,7 @@ public class ObservabilityTests
         listener.Start();
 
         using var loop = new EventLoop<int>();
-        loop.Handle.InsertSource(Timer.Immediate(), (_, ref _, ref _) => TimeoutAction.Drop);
+        loop.Handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref _) => TimeoutAction.Drop);
         int data = 0;
         loop.Dispatch(TimeSpan.Zero, ref data);
         loop.Dispatch(TimeSpan.Zero, ref data);

@@ -32,9 +32,9 @@ public class StressTests
             {
                 c.Pings++;
                 // Churn the registry from inside the callback: a timer inserted and one removed every time.
-                RegistrationToken t = handle.InsertSource(Timer.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
+                RegistrationToken t = handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
                 handle.Remove(t);
-                handle.InsertSource(Timer.Immediate(), (_, ref _, ref c2) =>
+                handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref c2) =>
                 {
                     c2.Fired++;
                     return TimeoutAction.Drop;
@@ -106,13 +106,13 @@ public class StressTests
         int inserted = 0;
         const int Total = 100_000;
 
-        handle.InsertSource(Timer.Immediate(), (_, ref _, ref c) =>
+        handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref c) =>
         {
             for (int i = 0; i < 1000 && inserted < Total; i++)
             {
                 int id = inserted++;
                 Instant deadline = Instant.Now + TimeSpan.FromMicroseconds(random.Next(0, 20_000));
-                RegistrationToken token = handle.InsertSource(Timer.FromDeadline(deadline), (d, ref _, ref c2) =>
+                RegistrationToken token = handle.InsertSource(TimerSource.FromDeadline(deadline), (d, ref _, ref c2) =>
                 {
                     Assert.That(Instant.Now, Is.GreaterThanOrEqualTo(d));
                     Assert.That(c2.FiredIds.Add(id), Is.True, $"timer {id} fired twice");
@@ -163,7 +163,7 @@ public class StressTests
         using var tx = b;
         Fds.Write(tx, "never drained"u8);
         handle.InsertSource(Generic.From(a, Interest.Readable, Mode.Level), (_, ref _, ref _) => PostAction.Continue);
-        var timer = Timer.FromDuration(TimeSpan.FromMilliseconds(50));
+        var timer = TimerSource.FromDuration(TimeSpan.FromMilliseconds(50));
         Instant deadline = timer.Deadline;
         Instant firedAt = default;
         handle.InsertSource(timer, (_, ref _, ref c) =>

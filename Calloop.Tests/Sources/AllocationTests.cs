@@ -57,7 +57,7 @@ public class AllocationTests(NotifierKind notifier) : NotifierFixture(notifier)
     public void TimerRearmPathAllocatesNothing()
     {
         using var loop = new EventLoop<Counter>();
-        loop.Handle.InsertSource(Timer.Immediate(), (deadline, ref _, ref c) =>
+        loop.Handle.InsertSource(TimerSource.Immediate(), (deadline, ref _, ref c) =>
         {
             c.Value++;
             return TimeoutAction.ToInstant(deadline);

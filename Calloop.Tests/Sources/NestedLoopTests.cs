@@ -67,7 +67,7 @@ public class NestedLoopTests
         var inner = new EventLoop<Inner>();
         Instant deadline = Instant.Now + TimeSpan.FromMilliseconds(50);
         Instant firedAt = default;
-        inner.Handle.InsertSource(Timer.FromDeadline(deadline), (_, ref _, ref d) =>
+        inner.Handle.InsertSource(TimerSource.FromDeadline(deadline), (_, ref _, ref d) =>
         {
             firedAt = Instant.Now;
             d.Timers++;
@@ -146,7 +146,7 @@ public class NestedLoopTests
         var (ping, pingSource) = Ping.Create();
         using var _ = ping;
         inner.Handle.InsertSource(pingSource, (_, ref _, ref d) => d.Pings++);
-        inner.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
+        inner.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
         var (outer, nested) = Nest(inner);
         using (outer)
         {
@@ -168,7 +168,7 @@ public class NestedLoopTests
         for (int i = 0; i < 10; i++)
         {
             var inner = new EventLoop<Inner>();
-            inner.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromSeconds(5)), (_, ref _, ref _) => TimeoutAction.Drop);
+            inner.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromSeconds(5)), (_, ref _, ref _) => TimeoutAction.Drop);
             var (outer, _) = Nest(inner);
             using (outer)
             {

@@ -13,7 +13,7 @@ public class TimerTests
         public readonly List<int> Order = [];
     }
 
-    private static RegistrationToken Insert(EventLoop<Fired> loop, Timer timer) =>
+    private static RegistrationToken Insert(EventLoop<Fired> loop, TimerSource timer) =>
         loop.Handle.InsertSource(timer, (deadline, ref _, ref f) =>
         {
             f.At = Instant.Now;
@@ -26,7 +26,7 @@ public class TimerTests
     public void SimpleTimer()
     {
         using var loop = new EventLoop<Fired>();
-        Insert(loop, Timer.FromDuration(TimeSpan.FromMilliseconds(100)));
+        Insert(loop, TimerSource.FromDuration(TimeSpan.FromMilliseconds(100)));
         var fired = new Fired();
         loop.Dispatch(TimeSpan.Zero, ref fired);
         Assert.That(fired.Count, Is.Zero);
@@ -39,7 +39,7 @@ public class TimerTests
     public void ImmediateTimerFiresOnAZeroTimeoutDispatch()
     {
         using var loop = new EventLoop<Fired>();
-        Insert(loop, Timer.Immediate());
+        Insert(loop, TimerSource.Immediate());
         var fired = new Fired();
         loop.Dispatch(TimeSpan.Zero, ref fired);
         Assert.That(fired.Count, Is.EqualTo(1));
@@ -49,7 +49,7 @@ public class TimerTests
     public void DispatchWithNoTimeoutWaitsForTheTimer()
     {
         using var loop = new EventLoop<Fired>();
-        var timer = Timer.FromDuration(TimeSpan.FromMilliseconds(30));
+        var timer = TimerSource.FromDuration(TimeSpan.FromMilliseconds(30));
         Instant deadline = timer.Deadline;
         Insert(loop, timer);
         var fired = new Fired();
@@ -62,7 +62,7 @@ public class TimerTests
     public void HighPrecision()
     {
         using var loop = new EventLoop<Fired>();
-        var timer = Timer.FromDuration(TimeSpan.FromMilliseconds(100));
+        var timer = TimerSource.FromDuration(TimeSpan.FromMilliseconds(100));
         Instant deadline = timer.Deadline;
         Insert(loop, timer);
         var fired = new Fired();
@@ -85,7 +85,7 @@ public class TimerTests
         var fired = new Fired();
         for (int i = 0; i < 20; i++)
         {
-            var timer = Timer.FromDuration(TimeSpan.FromMicroseconds(1500));
+            var timer = TimerSource.FromDuration(TimeSpan.FromMicroseconds(1500));
             Instant deadline = timer.Deadline;
             Insert(loop, timer);
             while (fired.Count == i)
@@ -100,7 +100,7 @@ public class TimerTests
     public void CancelledTimerNeverFires()
     {
         using var loop = new EventLoop<Fired>();
-        RegistrationToken token = Insert(loop, Timer.FromDuration(TimeSpan.FromMilliseconds(300)));
+        RegistrationToken token = Insert(loop, TimerSource.FromDuration(TimeSpan.FromMilliseconds(300)));
         var fired = new Fired();
         loop.Dispatch(TimeSpan.Zero, ref fired);
         loop.Handle.Remove(token);
@@ -113,7 +113,7 @@ public class TimerTests
     {
         using var loop = new EventLoop<Fired>();
         Instant last = Instant.Now;
-        loop.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromMilliseconds(20)), (deadline, ref _, ref f) =>
+        loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromMilliseconds(20)), (deadline, ref _, ref f) =>
         {
             Assert.That(Instant.Now, Is.GreaterThanOrEqualTo(deadline));
             Assert.That(deadline - last, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(20)));
@@ -133,7 +133,7 @@ public class TimerTests
     public void RepeatingTimerWithToInstant()
     {
         using var loop = new EventLoop<Fired>();
-        loop.Handle.InsertSource(Timer.Immediate(), (deadline, ref _, ref f) =>
+        loop.Handle.InsertSource(TimerSource.Immediate(), (deadline, ref _, ref f) =>
         {
             f.Count++;
             return f.Count < 5 ? TimeoutAction.ToInstant(deadline + TimeSpan.FromMilliseconds(1)) : TimeoutAction.Drop;
@@ -150,14 +150,14 @@ public class TimerTests
     public void HugeDurationsNeverFireAndNeverThrow()
     {
         using var loop = new EventLoop<Fired>();
-        loop.Handle.InsertSource(Timer.FromDuration(TimeSpan.MaxValue), (_, ref _, ref _) => throw new AssertionException("a never-timer fired"));
-        loop.Handle.InsertSource(Timer.FromDuration(TimeSpan.FromDays(365 * 100)), (_, ref _, ref _) => throw new AssertionException("a 100-year timer fired"));
-        Insert(loop, Timer.FromDuration(TimeSpan.FromMilliseconds(20)));
+        loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.MaxValue), (_, ref _, ref _) => throw new AssertionException("a never-timer fired"));
+        loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromDays(365 * 100)), (_, ref _, ref _) => throw new AssertionException("a 100-year timer fired"));
+        Insert(loop, TimerSource.FromDuration(TimeSpan.FromMilliseconds(20)));
         var fired = new Fired();
         loop.Dispatch(null, ref fired);
         loop.Dispatch(TimeSpan.FromMilliseconds(30), ref fired);
         Assert.That(fired.Count, Is.EqualTo(1));
-        Assert.That(Timer.FromDuration(TimeSpan.MaxValue).Deadline, Is.EqualTo(Instant.MaxValue));
+        Assert.That(TimerSource.FromDuration(TimeSpan.MaxValue).Deadline, Is.EqualTo(Instant.MaxValue));
     }
 
     [Test]
@@ -169,7 +169,7 @@ public class TimerTests
         for (int i = 0; i < offsetsUs.Length; i++)
         {
             int id = i;
-            loop.Handle.InsertSource(Timer.FromDeadline(now + TimeSpan.FromMicroseconds(offsetsUs[i])), (_, ref _, ref f) =>
+            loop.Handle.InsertSource(TimerSource.FromDeadline(now + TimeSpan.FromMicroseconds(offsetsUs[i])), (_, ref _, ref f) =>
             {
                 f.Order.Add(id);
                 return TimeoutAction.Drop;
@@ -188,7 +188,7 @@ public class TimerTests
     public void UpdateReschedulesAnInsertedTimer()
     {
         using var loop = new EventLoop<Fired>();
-        var timer = Timer.FromDuration(TimeSpan.FromHours(1));
+        var timer = TimerSource.FromDuration(TimeSpan.FromHours(1));
         RegistrationToken token = Insert(loop, timer);
         timer.SetDuration(TimeSpan.Zero);
         loop.Handle.Update(token);

@@ -19,7 +19,7 @@ public class TokenLookupBenchmarks
         _tokens = new Token[Sources];
         for (int i = 0; i < Sources; i++)
         {
-            RegistrationToken r = _loop.Handle.InsertSource(Timer.FromDeadline(Instant.MaxValue), static (_, ref _, ref _) => TimeoutAction.Drop);
+            RegistrationToken r = _loop.Handle.InsertSource(TimerSource.FromDeadline(Instant.MaxValue), static (_, ref _, ref _) => TimeoutAction.Drop);
             _tokens[i] = new Token(r.Slot, r.Version, 0);
         }
     }

@@ -19,7 +19,7 @@ internal static class TimerCancelScenario
         for (long i = 0; i < n; i++)
         {
             long dUs = (long)(rng.Next() % TimerFireScenario.SpreadUs);
-            tokens[i] = handle.InsertSource(Timer.FromDeadline(Instant.FromNanoseconds(t0 + dUs * 1000)), static (_, ref _, ref f) =>
+            tokens[i] = handle.InsertSource(TimerSource.FromDeadline(Instant.FromNanoseconds(t0 + dUs * 1000)), static (_, ref _, ref f) =>
             {
                 f++;
                 return TimeoutAction.Drop;

@@ -21,7 +21,7 @@ internal static class TimerFireScenario
         for (long i = 0; i < n; i++)
         {
             long dUs = (long)(rng.Next() % SpreadUs);
-            handle.InsertSource(Timer.FromDeadline(Instant.FromNanoseconds(t0 + dUs * 1000)), static (_, ref _, ref f) =>
+            handle.InsertSource(TimerSource.FromDeadline(Instant.FromNanoseconds(t0 + dUs * 1000)), static (_, ref _, ref f) =>
             {
                 f++;
                 return TimeoutAction.Drop;

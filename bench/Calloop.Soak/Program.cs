@@ -17,7 +17,7 @@ handle.InsertSource(pingSource, (_, ref _, ref s) =>
     s.Pings++;
     ping.Send();
 });
-handle.InsertSource(Timer.Immediate(), (deadline, ref _, ref s) =>
+handle.InsertSource(TimerSource.Immediate(), (deadline, ref _, ref s) =>
 {
     s.Timers++;
     return TimeoutAction.ToInstant(deadline + TimeSpan.FromMicroseconds(50));

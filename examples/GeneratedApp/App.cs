@@ -11,8 +11,8 @@ namespace GeneratedApp;
 /// </summary>
 public sealed partial class App
 {
-    private readonly Timer _stopAfter = Timer.FromDuration(TimeSpan.FromSeconds(2));
-    private readonly Timer _progress = Timer.FromDuration(TimeSpan.FromMilliseconds(500));
+    private readonly TimerSource _stopAfter = TimerSource.FromDuration(TimeSpan.FromSeconds(2));
+    private readonly TimerSource _progress = TimerSource.FromDuration(TimeSpan.FromMilliseconds(500));
     private readonly PingSource _wakeups;
     private readonly Generic<SafeHandle> _pipe;
     private readonly Heartbeat _heartbeat;

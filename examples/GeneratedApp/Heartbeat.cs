@@ -11,7 +11,7 @@ namespace GeneratedApp;
 [EventSource]
 public sealed partial class Heartbeat : IEventSource<int, string, Unit>
 {
-    private readonly Timer _timer = Timer.FromDuration(TimeSpan.FromMilliseconds(100));
+    private readonly TimerSource _timer = TimerSource.FromDuration(TimeSpan.FromMilliseconds(100));
     private readonly PingSource _extra;
     private string _cause = "";
     private int _beats;

@@ -10,7 +10,7 @@ using var eventLoop = new EventLoop<LoopSignal>();
 LoopHandle<LoopSignal> handle = eventLoop.Handle;
 
 // A timer that expires in 2 seconds.
-var source = Timer.FromDuration(TimeSpan.FromSeconds(2));
+var source = TimerSource.FromDuration(TimeSpan.FromSeconds(2));
 
 // The callback receives the event (the deadline), the source's metadata (none for a timer) and the
 // shared data, by reference. A timer's callback says whether to fire again.

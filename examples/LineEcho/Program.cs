@@ -58,7 +58,7 @@ handle.InsertSource(Generic.From(client, Interest.Readable, Mode.Level, leaveOpe
 
 // Every 100 ms the client sends the next line, three times.
 string[] lines = ["hello", "from", "calloop"];
-handle.InsertSource(Timer.FromDuration(TimeSpan.FromMilliseconds(100)), (_, ref _, ref state) =>
+handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromMilliseconds(100)), (_, ref _, ref state) =>
 {
     string line = lines[state.Sent++];
     Console.WriteLine($"client sends \"{line}\"");

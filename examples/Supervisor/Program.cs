@@ -52,7 +52,7 @@ handle.InsertSource(new SignalSource(PosixSignal.SIGINT, PosixSignal.SIGTERM), (
 });
 
 // A safety net: whatever happens, stop within ten seconds.
-handle.InsertSource(Calloop.Timer.FromDuration(TimeSpan.FromSeconds(10)), (_, ref _, ref s) =>
+handle.InsertSource(Calloop.TimerSource.FromDuration(TimeSpan.FromSeconds(10)), (_, ref _, ref s) =>
 {
     Console.WriteLine("supervisor: time is up, stopping");
     s.BeginShutdown();

@@ -9,13 +9,13 @@ namespace Calloop;
 /// (ties in the order they were scheduled), and a deadline too far away to represent never fires.
 /// </summary>
 /// <example><code>
-/// handle.InsertSource(Timer.FromDuration(TimeSpan.FromSeconds(2)), (deadline, ref _, ref signal) =>
+/// handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromSeconds(2)), (deadline, ref _, ref signal) =>
 /// {
 ///     signal.Stop();
 ///     return TimeoutAction.Drop;
 /// });
 /// </code></example>
-public sealed class Timer : IEventSource<Instant, Unit, TimeoutAction>, IDirectSource<Instant, Unit, TimeoutAction>
+public sealed class TimerSource : IEventSource<Instant, Unit, TimeoutAction>, IDirectSource<Instant, Unit, TimeoutAction>
 {
     private Instant _deadline;
     private Poll? _poll;
@@ -23,16 +23,16 @@ public sealed class Timer : IEventSource<Instant, Unit, TimeoutAction>, IDirectS
     private TimerKey _key;
     private bool _scheduled;
 
-    private Timer(Instant deadline) => _deadline = deadline;
+    private TimerSource(Instant deadline) => _deadline = deadline;
 
     /// <summary>A timer that fires as soon as the loop dispatches.</summary>
-    public static Timer Immediate() => new(Instant.Now);
+    public static TimerSource Immediate() => new(Instant.Now);
 
     /// <summary>A timer that fires <paramref name="duration"/> from now. <see cref="TimeSpan.MaxValue"/> never fires.</summary>
-    public static Timer FromDuration(TimeSpan duration) => new(Instant.Now + duration);
+    public static TimerSource FromDuration(TimeSpan duration) => new(Instant.Now + duration);
 
     /// <summary>A timer that fires at <paramref name="deadline"/> (at once if it has passed).</summary>
-    public static Timer FromDeadline(Instant deadline) => new(deadline);
+    public static TimerSource FromDeadline(Instant deadline) => new(deadline);
 
     /// <summary>The deadline the timer is (or will be) scheduled for; <see cref="Instant.MaxValue"/> for never.</summary>
     public Instant Deadline => _deadline;
