@@ -67,6 +67,9 @@ internal static unsafe partial class Libc
         s_variadicOnStack ? FcntlStack(fd, cmd, 0, 0, 0, 0, 0, 0, arg) : FcntlRegisters(fd, cmd, arg);
 
     /// <summary>Reads an 8-byte counter (eventfd) and retries on EINTR. Returns false on EAGAIN.</summary>
+    // NoInlining (here and on WriteCounter): inlined into a caller's try region (the loop runs callbacks inside one),
+    // the P/Invoke would go through a marshalling stub instead of being called directly.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     internal static bool ReadCounter(int fd, out ulong value, string operation)
     {
         ulong v;
@@ -93,6 +96,7 @@ internal static unsafe partial class Libc
     }
 
     /// <summary>Adds to an 8-byte counter (eventfd) and retries on EINTR. EAGAIN (counter full) is not an error.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     internal static void WriteCounter(int fd, ulong value, string operation)
     {
         while (true)

@@ -74,14 +74,7 @@ internal sealed unsafe class NotifyFd : IDisposable
         try
         {
             target.DangerousAddRef(ref added);
-            if (_write is null)
-            {
-                Libc.WriteCounter(target.Fd, value, operation);
-            }
-            else
-            {
-                WriteByte(target.Fd, value, operation);
-            }
+            Write(target.Fd, value, operation);
         }
         catch (ObjectDisposedException)
         {
@@ -114,6 +107,23 @@ internal sealed unsafe class NotifyFd : IDisposable
     {
         _write?.Dispose();
         _read.Dispose();
+    }
+
+    /// <summary>
+    /// The write itself, kept out of <see cref="Add"/>'s try region: the JIT does not inline a P/Invoke inside a try
+    /// region (it calls a marshalling stub instead).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void Write(int fd, ulong value, string operation)
+    {
+        if (_write is null)
+        {
+            Libc.WriteCounter(fd, value, operation);
+        }
+        else
+        {
+            WriteByte(fd, value, operation);
+        }
     }
 
     private void WriteByte(int fd, ulong value, string operation)

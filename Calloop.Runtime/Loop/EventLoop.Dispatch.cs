@@ -46,7 +46,10 @@ public sealed partial class EventLoop<TData>
             DeliverBatch(ref data);
             _idlesPending = false;
             RunIdles(ref data);
-            LoopMetrics.Dispatches.Add(1);
+            if (LoopMetrics.Dispatches.Enabled)
+            {
+                LoopMetrics.Dispatches.Add(1);
+            }
         }
         finally
         {
@@ -202,11 +205,9 @@ public sealed partial class EventLoop<TData>
     private void DeliverBatch(ref TData data)
     {
         int first = _batchNext;
-        try
-        {
-            DeliverEvents(ref data);
-        }
-        finally
+        DeliverEvents(ref data);
+        // Instruments are read only when listened to (a batch cut short by an exception is counted when it resumes).
+        if (LoopMetrics.Events.Enabled)
         {
             LoopMetrics.Events.Add(_batchNext - first);
         }
@@ -214,6 +215,7 @@ public sealed partial class EventLoop<TData>
 
     private void DeliverEvents(ref TData data)
     {
+        bool timeCallbacks = LoopMetrics.CallbackDuration.Enabled;
         while (_batchNext < _batchCount)
         {
             PollEvent ev = _batch[_batchNext++];
@@ -224,7 +226,7 @@ public sealed partial class EventLoop<TData>
             }
             int slot = ev.Token.Slot;
             PostAction action = PostAction.Continue;
-            long started = LoopMetrics.CallbackDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+            long started = timeCallbacks ? Stopwatch.GetTimestamp() : 0;
             _handle.BeginCallback(slot);
             try
             {
