@@ -77,8 +77,13 @@ public sealed partial class EventLoop<TData>
         {
             _handle.Idles.RunSnapshot(ref data);
         }
-        catch (Exception e) when (OnCallbackException(e, -1, 0))
+        catch (Exception e)
         {
+            // A catch, not a filter: the idle callback's own finally blocks run before any handler sees the exception.
+            if (!OnCallbackException(e, -1, 0))
+            {
+                throw;
+            }
             // Handled: the idles after the one that threw stay queued for the next dispatch.
         }
     }
@@ -98,17 +103,25 @@ public sealed partial class EventLoop<TData>
         }
         var args = new LoopExceptionEventArgs(exception, token, name, policy);
         UnhandledException?.Invoke(this, args);
-        switch (policy)
+        try
         {
-            case ErrorPolicy.DisableSource when token is RegistrationToken t:
-                _handle.Disable(t);
-                break;
-            case ErrorPolicy.RemoveSource when token is RegistrationToken t:
-                _handle.Remove(t);
-                break;
-            case ErrorPolicy.StopLoop:
-                _signal.Stop();
-                break;
+            switch (policy)
+            {
+                case ErrorPolicy.DisableSource when token is RegistrationToken t && _handle.IsLive(t):
+                    _handle.Disable(t);
+                    break;
+                case ErrorPolicy.RemoveSource when token is RegistrationToken t && _handle.IsLive(t):
+                    _handle.Remove(t);
+                    break;
+                case ErrorPolicy.StopLoop:
+                    _signal.Stop();
+                    break;
+            }
+        }
+        catch (Exception cleanup)
+        {
+            // Unregistering or disposing the source failed too: the callback's exception stays the one reported.
+            exception.Data["Calloop.CleanupException"] = cleanup;
         }
         return args.Handled;
     }
@@ -250,7 +263,18 @@ public sealed partial class EventLoop<TData>
                 }
                 throw;
             }
-            _handle.EndCallback(slot, entry, action);
+            try
+            {
+                _handle.EndCallback(slot, entry, action);
+            }
+            catch (Exception e)
+            {
+                // Applying the source's post-action (re-registering, disposing on removal) failed: the same policy.
+                if (!OnCallbackException(e, slot, ev.Token.Version))
+                {
+                    throw;
+                }
+            }
             if (started != 0)
             {
                 LoopMetrics.CallbackDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);

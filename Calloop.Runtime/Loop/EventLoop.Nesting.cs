@@ -5,7 +5,7 @@ namespace Calloop;
 public sealed partial class EventLoop<TData>
 {
     /// <summary>
-    /// The loop's own epoll descriptor: readable whenever one of its sources' descriptors (or its wake-up) is ready,
+    /// The loop's own poller descriptor (epoll on Linux, kqueue on macOS and FreeBSD): readable whenever one of its sources' descriptors (or its wake-up) is ready,
     /// so that another loop (see <see cref="NestedLoopSource{TData}"/>), GLib or a UI toolkit can watch it and then
     /// call <see cref="Dispatch"/> with <see cref="TimeSpan.Zero"/>. Timers do not make it readable: a host must
     /// also wake by <see cref="NextTimerDeadline"/>.
@@ -18,7 +18,7 @@ public sealed partial class EventLoop<TData>
             int fd = _poll.Fd;
             if (fd < 0)
             {
-                throw new NotSupportedException("EventLoop.PollFd: this loop's backend (poll(2)) has no descriptor of its own; use the epoll backend to nest the loop or watch it from another.");
+                throw new NotSupportedException("EventLoop.PollFd: this loop's backend (poll(2)) has no descriptor of its own; use the system's default backend (epoll or kqueue) to nest the loop or watch it from another.");
             }
             return fd;
         }

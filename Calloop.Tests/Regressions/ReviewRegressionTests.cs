@@ -173,4 +173,89 @@ public class ReviewRegressionTests
         }, ref data));
         Assert.That(e!.Message, Does.Contain("removed from the loop"));
     }
+
+    private sealed class Received
+    {
+        public readonly System.Collections.Generic.List<int> Messages = [];
+        public int TimerFires;
+    }
+
+    [Test]
+    public void AChannelKeepsDeliveringAfterCallbacksThrowOnLeftoverMessages()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.Create<int>();
+        using var _ = sender;
+        loop.Handle.InsertSource(source, (evt, ref _, ref r) =>
+        {
+            if (evt.IsClosed)
+            {
+                return;
+            }
+            r.Messages.Add(evt.Message);
+            if (evt.Message <= 2)
+            {
+                throw new InvalidOperationException($"message {evt.Message}");
+            }
+        });
+        var received = new Received();
+        int throws = 0;
+        void DispatchUntilThrow()
+        {
+            // A dispatch after a throw first finishes the interrupted batch; the next one polls again.
+            for (int i = 0; i < 10; i++)
+            {
+                try
+                {
+                    loop.Dispatch(TimeSpan.FromMilliseconds(50), ref received);
+                }
+                catch (InvalidOperationException)
+                {
+                    throws++;
+                    return;
+                }
+            }
+        }
+        sender.Send(1);
+        sender.Send(2);
+        DispatchUntilThrow();
+        sender.Send(3);
+        DispatchUntilThrow();
+        sender.Send(4);
+        for (int i = 0; i < 10 && received.Messages.Count < 4; i++)
+        {
+            loop.Dispatch(TimeSpan.FromMilliseconds(200), ref received);
+        }
+        Assert.That(throws, Is.EqualTo(2));
+        Assert.That(received.Messages, Is.EqualTo(new[] { 1, 2, 3, 4 }));
+    }
+
+    [Test]
+    public void ATimerWhoseCallbackThrowsStaysScheduled()
+    {
+        using var loop = new EventLoop<Received>();
+        loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromMilliseconds(5)), (_, ref _, ref r) =>
+        {
+            if (++r.TimerFires == 1)
+            {
+                throw new InvalidOperationException("first fire");
+            }
+            return TimeoutAction.Drop;
+        });
+        var received = new Received();
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            while (true)
+            {
+                loop.Dispatch(null, ref received);
+            }
+        });
+        Assert.That(loop.NextTimerDeadline, Is.Not.Null, "still in the wheel after its callback threw");
+        for (int i = 0; i < 10 && received.TimerFires < 2; i++)
+        {
+            loop.Dispatch(TimeSpan.FromSeconds(5), ref received);
+        }
+        Assert.That(received.TimerFires, Is.EqualTo(2));
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+    }
 }

@@ -80,6 +80,7 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
         int budget = Channel.MaxMessagesPerDispatch;
         int delivered = 0;
         bool finished = false;
+        bool completed = false;
         try
         {
             while (true)
@@ -114,6 +115,7 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
                 finished = true;
                 return PostAction.Remove;
             }
+            completed = true;
             return PostAction.Continue;
         }
         finally
@@ -123,9 +125,10 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
                 _state.Release(delivered);
             }
             // Re-arm for what this dispatch left: messages over the budget (or possibly queued meanwhile, when the
-            // budget ran out before the flag was cleared), messages taken but not delivered because a callback
-            // threw, a pending close, or removal after a throwing closing callback.
-            if (!finished && (budget == 0 || _outIndex < _outCount || _closePending))
+            // budget ran out before the flag was cleared), a pending close, or anything at all after a callback threw:
+            // this dispatch may not have swapped the queue, so the "notified" flag a later Send set is still up, its
+            // wake-up consumed above, and no later Send would write again. A spurious wake-up costs one empty dispatch.
+            if (!finished && (!completed || budget == 0 || _outIndex < _outCount || _closePending))
             {
                 _state.Notify();
             }

@@ -91,7 +91,20 @@ public sealed class TimerSource : IEventSource<Instant, Unit, TimeoutAction>, ID
         }
         _scheduled = false;
         Unit metadata = default;
-        TimeoutAction action = callback.Invoke(_deadline, ref metadata);
+        TimeoutAction action;
+        try
+        {
+            action = callback.Invoke(_deadline, ref metadata);
+        }
+        catch
+        {
+            // The timer stays in the loop (as any source whose callback threw), so it stays scheduled: at the same
+            // deadline, which has passed, so it is retried at the next dispatch (unless the error policy disables or
+            // removes it, which unregisters it).
+            _key = _poll.Timers.Insert(_deadline.Nanoseconds, _token.Value);
+            _scheduled = true;
+            throw;
+        }
         if (action.IsDrop)
         {
             // The common one-shot case reads no clock: only ToDuration needs "now".
