@@ -66,7 +66,9 @@ internal sealed unsafe class KqueueBackend : PollBackend
     {
         if (_registered.TryGetValue(fd, out Registered existing))
         {
-            if (existing.Interest == Interest.None || HasFilter(fd, existing.Interest))
+            // A fired one-shot filter is gone from the kernel too, yet its registration is alive (its source re-arms it
+            // with Modify): never take over a one-shot (or interest-less) registration.
+            if (existing.Interest == Interest.None || existing.Mode == Mode.OneShot || HasFilter(fd, existing.Interest))
             {
                 throw CalloopException.FromErrno("kevent(EV_ADD)", fd, Libc.EEXIST);
             }
