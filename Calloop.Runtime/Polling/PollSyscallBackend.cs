@@ -35,9 +35,16 @@ internal sealed unsafe class PollSyscallBackend : PollBackend
         {
             throw CalloopException.FromErrno("poll backend Add", fd, Libc.EBADF);
         }
-        if (_indexOf.ContainsKey(fd))
+        (ulong, ulong)? identity = Stat.Identity(fd);
+        if (_indexOf.TryGetValue(fd, out int existing))
         {
-            throw CalloopException.FromErrno("poll backend Add", fd, Libc.EEXIST);
+            if (identity is null || _registrations[existing].Identity is null || _registrations[existing].Identity == identity)
+            {
+                throw CalloopException.FromErrno("poll backend Add", fd, Libc.EEXIST);
+            }
+            // Another file now has this number: the registered one was closed while registered (epoll forgets such a
+            // descriptor by itself). The newcomer gets the number.
+            Delete(fd);
         }
         if (_count == _capacity)
         {
@@ -46,7 +53,7 @@ internal sealed unsafe class PollSyscallBackend : PollBackend
         int index = _count++;
         _indexOf[fd] = index;
         _fds[index] = new PollSys.PollFd { Fd = fd, Events = ToEvents(interest), REvents = 0 };
-        _registrations[index] = new Registration(token, mode, fd);
+        _registrations[index] = new Registration(token, mode, fd, identity);
     }
 
     internal override void Modify(int fd, Interest interest, Mode mode, Token token)
@@ -58,7 +65,7 @@ internal sealed unsafe class PollSyscallBackend : PollBackend
         }
         _fds[index].Fd = fd;
         _fds[index].Events = ToEvents(interest);
-        _registrations[index] = new Registration(token, mode, fd);
+        _registrations[index] = _registrations[index] with { Token = token, Mode = mode };
     }
 
     internal override void Delete(int fd)
@@ -197,5 +204,5 @@ internal sealed unsafe class PollSyscallBackend : PollBackend
         }
     }
 
-    private readonly record struct Registration(Token Token, Mode Mode, int Fd);
+    private readonly record struct Registration(Token Token, Mode Mode, int Fd, (ulong Device, ulong Inode)? Identity);
 }
