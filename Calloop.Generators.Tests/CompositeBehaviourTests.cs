@@ -88,8 +88,74 @@ public class CompositeBehaviourTests
                 => emit.Invoke("ping", ref _none);
         }
 
+        /// <summary>A source with a token but no events of its own: any event it is handed was meant for another.</summary>
+        public sealed class Probe : IEventSource<string, Unit, Unit>
+        {
+            private Token _token;
+
+            public void Register(Poll poll, ref TokenFactory tokenFactory) => _token = tokenFactory.NextToken();
+
+            public void Reregister(Poll poll, ref TokenFactory tokenFactory) => _token = tokenFactory.NextToken();
+
+            public void Unregister(Poll poll) { }
+
+            public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
+                where TCallback : IEventCallback<string, Unit, Unit>, allows ref struct
+            {
+                if (token == _token)
+                {
+                    Unit none = default;
+                    callback.Invoke("probe", ref none);
+                }
+                return PostAction.Continue;
+            }
+        }
+
+        /// <summary>Two timers due together, the first dropping itself, and a probe after them.</summary>
+        [EventSource]
+        public sealed partial class TwoTimersAndAProbe : IEventSource<string, Unit, Unit>
+        {
+            public readonly TimerSource A;
+            public readonly TimerSource B;
+            public readonly Probe P = new();
+            private Unit _none;
+
+            public TwoTimersAndAProbe(Instant at) => (A, B) = (TimerSource.FromDeadline(at), TimerSource.FromDeadline(at));
+
+            [OnEvent(nameof(A))]
+            private TimeoutAction OnA<TEmit>(Instant d, ref TEmit emit) where TEmit : IEventCallback<string, Unit, Unit>, allows ref struct
+            {
+                emit.Invoke("a", ref _none);
+                return TimeoutAction.Drop;
+            }
+
+            [OnEvent(nameof(B))]
+            private TimeoutAction OnB<TEmit>(Instant d, ref TEmit emit) where TEmit : IEventCallback<string, Unit, Unit>, allows ref struct
+            {
+                emit.Invoke("b", ref _none);
+                return TimeoutAction.Drop;
+            }
+
+            [OnEvent(nameof(P))]
+            private void OnProbe<TEmit>(string name, ref TEmit emit) where TEmit : IEventCallback<string, Unit, Unit>, allows ref struct
+                => emit.Invoke(name, ref _none);
+        }
+
         public static class Entry
         {
+            public static string SubIds()
+            {
+                using var loop = new EventLoop<string>();
+                var composite = new TwoTimersAndAProbe(Instant.Now + TimeSpan.FromMilliseconds(20));
+                loop.Handle.InsertSource(composite, (name, ref _, ref log) => log += name + ";");
+                string log = "";
+                for (int i = 0; i < 5 && !log.Contains("b;"); i++)
+                {
+                    loop.Dispatch(TimeSpan.FromSeconds(5), ref log);
+                }
+                return log;
+            }
+
             public static int[] Hooks()
             {
                 using var loop = new EventLoop<int>();
@@ -144,6 +210,16 @@ public class CompositeBehaviourTests
             Assert.That(result[1], Is.EqualTo(4), "BeforeHandleEvents forwarded on every dispatch");
             Assert.That(result[2], Is.EqualTo(6), "synthetic events from BeforeSleep delivered through the composite");
         });
+    }
+
+    [Test]
+    public void InnerSourcesKeepTheirSubIdsWhenAnEarlierOneRemovesItself()
+    {
+        // A and B expire in one batch; A's Drop makes the composite re-register. B's queued expiry must still reach B,
+        // not the probe that would take B's sub-id if A's were not skipped.
+        var log = (string)GeneratorHarness.Call(Load(), "Sample.Entry", "SubIds")!;
+        Assert.That(log, Does.Not.Contain("probe"));
+        Assert.That(log.Split(';', System.StringSplitOptions.RemoveEmptyEntries), Is.EquivalentTo(new[] { "a", "b" }));
     }
 
     [Test]

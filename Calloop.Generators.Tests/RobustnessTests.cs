@@ -115,6 +115,14 @@ public class RobustnessTests
                 }
             }
 
+            public partial class App_1
+            {
+                private readonly PingSource _ping = Ping.Create().Source;
+
+                [OnEvent(nameof(_ping))]
+                private void OnPing(Unit ping) { }
+            }
+
             public partial class App<T>
             {
                 private readonly PingSource _ping = Ping.Create().Source;
@@ -127,7 +135,7 @@ public class RobustnessTests
         {
             Assert.That(output.Run.Exception, Is.Null);
             Assert.That(output.Sources.Select(s => s.HintName),
-                Is.EquivalentTo(new[] { "N.App.Calloop.g.cs", "N.App+App2.Calloop.g.cs", "N.App_1.Calloop.g.cs" }));
+                Is.EquivalentTo(new[] { "N.App.Calloop.g.cs", "N.App+App2.Calloop.g.cs", "N.App-1.Calloop.g.cs", "N.App_1.Calloop.g.cs" }));
             Assert.That(output.CompilerErrors, Is.Empty);
         });
     }
@@ -147,6 +155,33 @@ public class RobustnessTests
         {
             Assert.That(output.GeneratorDiagnostics, Is.Empty);
             Assert.That(output.CompilerErrors, Is.Empty);
+        });
+    }
+
+    [Test]
+    public void AnEventSourceRecordIsGeneratedLikeAClass()
+    {
+        GeneratorOutput output = GeneratorHarness.Run("""
+            using Calloop;
+
+            namespace N;
+
+            [EventSource]
+            public sealed partial record Beat : IEventSource<int, Unit, Unit>
+            {
+                private readonly PingSource _ping = Ping.Create().Source;
+                private Unit _none;
+
+                [OnEvent(nameof(_ping))]
+                private void OnPing<TEmit>(Unit ping, ref TEmit emit) where TEmit : IEventCallback<int, Unit, Unit>, allows ref struct
+                    => emit.Invoke(1, ref _none);
+            }
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.GeneratorDiagnostics, Is.Empty);
+            Assert.That(output.CompilerErrors, Is.Empty, string.Join("\n", output.CompilerErrors));
+            Assert.That(output.Run.GeneratedSources, Has.Length.EqualTo(1));
         });
     }
 }

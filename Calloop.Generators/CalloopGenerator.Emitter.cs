@@ -119,11 +119,16 @@ public sealed partial class CalloopGenerator
             writer.WriteLine($"{model.Declaration.Keyword} {model.Declaration.NameWithTypeParameters} : global::System.IDisposable");
             writer.OpenBlock();
 
-            // Per inner source: 0 = active, 1 = disabled by its own PostAction, 2 = removed by its own PostAction.
+            // Per inner source: 0 = active, 1 = disabled by its own PostAction, 2 = removed by its own PostAction; and how
+            // many tokens it took when it registered, which an inactive one still skips, so that every inner source keeps
+            // its sub-ids (events already queued carry them).
             foreach (HandlerModel h in model.Handlers)
             {
                 writer.WriteLine(GeneratedCode);
                 writer.WriteLine($"private byte {StateField(h)};");
+                writer.WriteLine();
+                writer.WriteLine(GeneratedCode);
+                writer.WriteLine($"private int {TokensField(h)};");
                 writer.WriteLine();
             }
 
@@ -136,7 +141,13 @@ public sealed partial class CalloopGenerator
                 writer.WriteLine($"if ({StateField(h)} != 2)");
                 writer.OpenBlock();
                 writer.WriteLine($"{StateField(h)} = 0;");
+                writer.WriteLine("int __issued = tokenFactory.Issued;");
                 writer.WriteLine($"{Target(h, composite: false)}.Register(poll, ref tokenFactory);");
+                writer.WriteLine($"{TokensField(h)} = tokenFactory.Issued - __issued;");
+                writer.CloseBlock();
+                writer.WriteLine("else");
+                writer.OpenBlock();
+                writer.WriteLine($"tokenFactory.Skip({TokensField(h)});");
                 writer.CloseBlock();
             }
             writer.CloseBlock();
@@ -155,6 +166,7 @@ public sealed partial class CalloopGenerator
                 writer.WriteLine("else");
                 writer.OpenBlock();
                 writer.WriteLine($"{Target(h, composite: false)}.Unregister(poll);");
+                writer.WriteLine($"tokenFactory.Skip({TokensField(h)});");
                 writer.CloseBlock();
             }
             writer.CloseBlock();
@@ -391,6 +403,8 @@ public sealed partial class CalloopGenerator
         private static string AdapterName(HandlerModel h) => $"__Calloop_{h.Identifier}_Adapter";
 
         private static string StateField(HandlerModel h) => $"__calloop_{h.Identifier}_state";
+
+        private static string TokensField(HandlerModel h) => $"__calloop_{h.Identifier}_tokens";
 
         private static string Local(HandlerModel h) => $"__{h.Identifier}";
     }

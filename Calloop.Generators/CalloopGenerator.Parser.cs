@@ -626,7 +626,8 @@ public sealed partial class CalloopGenerator
             {
                 name = ns.ToDisplayString() + "." + name;
             }
-            return name.Replace('`', '_').Replace('@', '_') + ".Calloop.g.cs";
+            // '-' cannot occur in a C# name, so App`1 (as App-1) never meets a type named App_1.
+            return name.Replace('`', '-') + ".Calloop.g.cs";
         }
 
         private static string CallbackTypeParameter(INamedTypeSymbol type)

@@ -36,7 +36,8 @@ public sealed partial class CalloopGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ParseResult> composites = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 EventSourceAttributeName,
-                static (node, _) => node is ClassDeclarationSyntax,
+                // Records too: a record class is parsed like a class (and a record struct is reported, like a struct).
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 static (context, cancellationToken) => Parser.ParseComposite(context, cancellationToken))
             .WithTrackingName(TrackingNames.Composites);
 
