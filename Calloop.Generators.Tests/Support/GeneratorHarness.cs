@@ -15,18 +15,21 @@ internal static class GeneratorHarness
 {
     internal static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview);
 
-    private static readonly ImmutableArray<MetadataReference> References =
+    internal static readonly ImmutableArray<MetadataReference> References =
     [
         .. Net100.References.All,
         MetadataReference.CreateFromFile(typeof(EventLoop<>).Assembly.Location),
     ];
+
+    internal static readonly CSharpCompilationOptions CompilationOptions =
+        new(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable);
 
     internal static CSharpCompilation Compile(params string[] sources) =>
         CSharpCompilation.Create(
             "Calloop.Generated.Test" + Guid.NewGuid().ToString("N"),
             sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Source{i}.cs")),
             References,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            CompilationOptions);
 
     internal static GeneratorDriver CreateDriver() =>
         CSharpGeneratorDriver.Create(
@@ -35,9 +38,11 @@ internal static class GeneratorHarness
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator and returns its output, the compilation with it, and every diagnostic.</summary>
-    internal static GeneratorOutput Run(params string[] sources)
+    internal static GeneratorOutput Run(params string[] sources) => Run(Compile(sources));
+
+    /// <summary>Runs the generator over a compilation built elsewhere (for example by a workspace).</summary>
+    internal static GeneratorOutput Run(Compilation compilation)
     {
-        CSharpCompilation compilation = Compile(sources);
         GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> _);
         GeneratorDriverRunResult result = driver.GetRunResult();
         GeneratorRunResult run = result.Results.Single();

@@ -11,55 +11,55 @@ internal static class DiagnosticDescriptors
     private const string Category = "Calloop.Generator";
 
     public static readonly DiagnosticDescriptor TypeNotPartial = Create(
-        "CLP0001",
+        DiagnosticIds.TypeNotPartial,
         "Type must be partial",
         "The type '{0}' must be partial: the Calloop generator adds members to it",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor MissingSourceMember = Create(
-        "CLP0002",
+        DiagnosticIds.MissingSourceMember,
         "[OnEvent] names a missing member",
         "The handler '{0}' names '{1}', which is not a field or property of '{2}'",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor NotAnEventSource = Create(
-        "CLP0003",
+        DiagnosticIds.NotAnEventSource,
         "[OnEvent] names a member that is not an event source",
         "The member '{0}' handled by '{1}' is not an event source: its type '{2}' does not implement IEventSource<TEvent, TMetadata, TReturn>",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor HandlerSignatureMismatch = Create(
-        "CLP0004",
+        DiagnosticIds.HandlerSignatureMismatch,
         "Handler signature does not match its source",
         "The handler '{0}' does not match the source '{1}': expected '{2}'",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor DuplicateHandler = Create(
-        "CLP0005",
+        DiagnosticIds.DuplicateHandler,
         "Two handlers for one source",
         "The source '{0}' already has the handler '{1}': '{2}' is a second one",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor SourceWithoutHandler = Create(
-        "CLP0006",
+        DiagnosticIds.SourceWithoutHandler,
         "Event source without a handler",
         "The event source '{0}' of '{1}' has no [OnEvent] handler, so the generated code leaves it out",
         DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor CompositeWithoutInterface = Create(
-        "CLP0007",
+        DiagnosticIds.CompositeWithoutInterface,
         "[EventSource] class does not declare its event types",
         "The [EventSource] class '{0}' must list exactly one IEventSource<TEvent, TMetadata, TReturn> among its base types",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor UnsupportedType = Create(
-        "CLP0008",
+        DiagnosticIds.UnsupportedType,
         "Type cannot hold event handlers",
         "The type '{0}' cannot hold [OnEvent] handlers: {1}",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor InaccessibleSource = Create(
-        "CLP0009",
+        DiagnosticIds.InaccessibleSource,
         "Event source member cannot be read",
         "The member '{0}' handled by '{1}' cannot be read from '{2}': {3}",
         DiagnosticSeverity.Error);
