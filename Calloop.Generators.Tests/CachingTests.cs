@@ -75,10 +75,15 @@ public class CachingTests
         return driver.RunGenerators(edited).GetRunResult().Results.Single();
     }
 
-    private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step) =>
-        result.TrackedSteps.TryGetValue(step, out ImmutableArray<IncrementalGeneratorRunStep> runs)
-            ? runs.SelectMany(r => r.Outputs).Select(o => o.Reason)
-            : [];
+    /// <summary>The run reasons of a tracked step; a step that is missing or produced nothing fails the test (so that a
+    /// renamed tracking name cannot make "every reason is Cached" pass vacuously).</summary>
+    private static IncrementalStepRunReason[] Reasons(GeneratorRunResult result, string step)
+    {
+        Assert.That(result.TrackedSteps.TryGetValue(step, out ImmutableArray<IncrementalGeneratorRunStep> runs), Is.True, $"step {step} is tracked");
+        IncrementalStepRunReason[] reasons = runs.SelectMany(r => r.Outputs).Select(o => o.Reason).ToArray();
+        Assert.That(reasons, Is.Not.Empty, $"step {step} produced outputs");
+        return reasons;
+    }
 
     [Test]
     public void AnUnrelatedEditLeavesEveryStepCachedOrUnchanged()
@@ -88,7 +93,7 @@ public class CachingTests
 
         foreach (string step in TrackedSteps)
         {
-            IncrementalStepRunReason[] reasons = Reasons(result, step).ToArray();
+            IncrementalStepRunReason[] reasons = Reasons(result, step);
             Assert.That(reasons, Is.Not.Empty, step);
             Assert.That(reasons, Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged), step);
         }
