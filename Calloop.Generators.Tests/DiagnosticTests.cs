@@ -149,6 +149,23 @@ public class DiagnosticTests
         """, "CLP0007", DiagnosticSeverity.Error, "Pair");
 
     [Test]
+    public void CLP0007_CompositeWithoutInterfaceAloneEvenWithAnEmittingHandler() => Single("""
+        [EventSource]
+        public partial class {|Pair|}
+        {
+            private readonly TimerSource _tick = TimerSource.Immediate();
+            private Unit _none;
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction OnTick<TEmit>(Instant deadline, ref TEmit emit) where TEmit : IEventCallback<int, Unit, Unit>, allows ref struct
+            {
+                emit.Invoke(1, ref _none);
+                return TimeoutAction.Drop;
+            }
+        }
+        """, "CLP0007", DiagnosticSeverity.Error, "Pair");
+
+    [Test]
     public void CLP0008_StaticClass() => Single("""
         public static partial class {|Holder|}
         {

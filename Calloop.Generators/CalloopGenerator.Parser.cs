@@ -373,6 +373,12 @@ public sealed partial class CalloopGenerator
                 ok = false;
             }
 
+            if (!ok && context.Composite && context.OuterInterface is null && method.IsGenericMethod)
+            {
+                // The composite's own event types are missing (CLP0007 says so): its emit parameter cannot be checked,
+                // and a second diagnostic on a handler that may well be right would only mislead.
+                return null;
+            }
             if (!ok)
             {
                 context.Report(
