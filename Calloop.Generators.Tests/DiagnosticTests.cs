@@ -149,7 +149,9 @@ public class DiagnosticTests
         """, "CLP0007", DiagnosticSeverity.Error, "Pair");
 
     [Test]
-    public void CLP0007_CompositeWithoutInterfaceAloneEvenWithAnEmittingHandler() => Single("""
+    public void CLP0007_CompositeWithoutInterfaceAloneEvenWithAnEmittingHandler()
+    {
+        const string Code = """
         [EventSource]
         public partial class {|Pair|}
         {
@@ -163,7 +165,11 @@ public class DiagnosticTests
                 return TimeoutAction.Drop;
             }
         }
-        """, "CLP0007", DiagnosticSeverity.Error, "Pair");
+        """;
+        Single(Code, "CLP0007", DiagnosticSeverity.Error, "Pair");
+        GeneratorOutput output = GeneratorHarness.Run(MarkedSource.Parse(Usings + Code).Text);
+        Assert.That(output.GeneratorDiagnostics.Select(d => d.Id), Is.EqualTo(new[] { "CLP0007" }), "no signature error on top of the missing interface");
+    }
 
     [Test]
     public void CLP0008_StaticClass() => Single("""
