@@ -94,6 +94,68 @@ public class DiagnosticTests
     }
 
     [Test]
+    public void CLP0004_AMaybeNullEventIntoANonNullParameter() => Single("""
+        public sealed class Names : IEventSource<string?, Unit, Unit>
+        {
+            public void Register(Poll poll, ref TokenFactory tokenFactory) { }
+            public void Reregister(Poll poll, ref TokenFactory tokenFactory) { }
+            public void Unregister(Poll poll) { }
+            public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
+                where TCallback : IEventCallback<string?, Unit, Unit>, allows ref struct => PostAction.Continue;
+        }
+
+        public partial class App
+        {
+            private readonly Names _names = new();
+
+            [OnEvent(nameof(_names))]
+            private void {|OnName|}(string name) { }
+        }
+        """, "CLP0004", DiagnosticSeverity.Error, "OnName", "_names");
+
+    [Test]
+    public void NullableEventsAndReturnsMatchedByNullabilityCompileWithoutWarnings()
+    {
+        GeneratorOutput output = GeneratorHarness.Run(Usings + """
+            public sealed class Names : IEventSource<string?, string?, string?>
+            {
+                public void Register(Poll poll, ref TokenFactory tokenFactory) { }
+                public void Reregister(Poll poll, ref TokenFactory tokenFactory) { }
+                public void Unregister(Poll poll) { }
+                public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
+                    where TCallback : IEventCallback<string?, string?, string?>, allows ref struct => PostAction.Continue;
+            }
+
+            public sealed class Words : IEventSource<string, Unit, Unit>
+            {
+                public void Register(Poll poll, ref TokenFactory tokenFactory) { }
+                public void Reregister(Poll poll, ref TokenFactory tokenFactory) { }
+                public void Unregister(Poll poll) { }
+                public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
+                    where TCallback : IEventCallback<string, Unit, Unit>, allows ref struct => PostAction.Continue;
+            }
+
+            public partial class App
+            {
+                private readonly Names _names = new();
+                private readonly Words _words = new();
+
+                [OnEvent(nameof(_names))]
+                private string OnName(string? name, ref string? metadata) => "";   // non-null out where maybe-null is expected: fine
+
+                [OnEvent(nameof(_words))]
+                private void OnWord(string? word) { }                                // maybe-null parameter for a non-null event: fine
+            }
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.GeneratorDiagnostics, Is.Empty);
+            Assert.That(output.Compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Id.StartsWith("CS86")),
+                Is.Empty, "no nullable warning in generated code");
+        });
+    }
+
+    [Test]
     public void CLP0004_CompositeEmitParameterMustAllowRefStructs()
     {
         Diagnostic diagnostic = Single("""

@@ -328,7 +328,7 @@ public sealed partial class CalloopGenerator
 
             var parameters = method.Parameters;
             int index = 0;
-            if (parameters.Length > 0 && parameters[0].RefKind == RefKind.None && Same(parameters[0].Type, eventType))
+            if (parameters.Length > 0 && parameters[0].RefKind == RefKind.None && Accepts(parameters[0].Type, eventType))
             {
                 index = 1;
             }
@@ -337,7 +337,7 @@ public sealed partial class CalloopGenerator
                 ok = false;
             }
             bool passMetadata = false;
-            if (ok && index < parameters.Length && parameters[index].RefKind == RefKind.Ref && Same(parameters[index].Type, metadataType))
+            if (ok && index < parameters.Length && parameters[index].RefKind == RefKind.Ref && SameNullability(parameters[index].Type, metadataType))
             {
                 passMetadata = true;
                 index++;
@@ -363,7 +363,7 @@ public sealed partial class CalloopGenerator
             {
                 ok = false;
             }
-            else if (returnsUnit ? !(returnsVoid || Same(method.ReturnType, returnType)) : !Same(method.ReturnType, returnType))
+            else if (returnsUnit ? !(returnsVoid || Same(method.ReturnType, returnType)) : !Accepts(returnType, method.ReturnType))
             {
                 ok = false;
             }
@@ -532,6 +532,22 @@ public sealed partial class CalloopGenerator
         }
 
         private static bool Same(ITypeSymbol left, ITypeSymbol right) => SymbolEqualityComparer.Default.Equals(left, right);
+
+        /// <summary>
+        /// True when a value of type <paramref name="argument"/> may be passed where <paramref name="target"/> is expected
+        /// without a nullable warning: the same type, and not a maybe-null reference into a non-null one (a handler may
+        /// take <c>string?</c> for a <c>string</c> event, not the reverse). Oblivious annotations accept anything.
+        /// </summary>
+        private static bool Accepts(ITypeSymbol target, ITypeSymbol argument) =>
+            Same(target, argument)
+            && !(argument.NullableAnnotation == NullableAnnotation.Annotated && target.NullableAnnotation == NullableAnnotation.NotAnnotated);
+
+        /// <summary>The same type with the same nullability, as a <c>ref</c> parameter needs (oblivious matches anything).</summary>
+        private static bool SameNullability(ITypeSymbol parameter, ITypeSymbol type) =>
+            Same(parameter, type)
+            && (parameter.NullableAnnotation == type.NullableAnnotation
+                || parameter.NullableAnnotation == NullableAnnotation.None
+                || type.NullableAnnotation == NullableAnnotation.None);
 
         private static bool HasAttribute(INamedTypeSymbol type, string name)
         {
