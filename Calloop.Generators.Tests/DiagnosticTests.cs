@@ -234,6 +234,20 @@ public class DiagnosticTests
     }
 
     [Test]
+    public void CLP0010_HandlerOnALocalFunction() => Single("""
+        public partial class App
+        {
+            private readonly TimerSource _tick = TimerSource.Immediate();
+
+            public void Setup()
+            {
+                [OnEvent(nameof(_tick))]
+                TimeoutAction {|OnTick|}(Instant deadline) => TimeoutAction.Drop;
+            }
+        }
+        """, "CLP0010", DiagnosticSeverity.Error, "OnTick");
+
+    [Test]
     public void CLP0008_StaticClass() => Single("""
         public static partial class {|Holder|}
         {

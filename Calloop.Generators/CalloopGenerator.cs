@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using Calloop.Generators.Diagnostics;
 using Calloop.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -40,6 +41,18 @@ public sealed partial class CalloopGenerator : IIncrementalGenerator
                 static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 static (context, cancellationToken) => Parser.ParseComposite(context, cancellationToken))
             .WithTrackingName(TrackingNames.Composites);
+
+        // [OnEvent] where no handler can be: reported, never emitted.
+        IncrementalValuesProvider<DiagnosticInfo> misplaced = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                OnEventAttributeName,
+                static (node, _) => node is LocalFunctionStatementSyntax,
+                static (context, _) => new DiagnosticInfo(
+                    DiagnosticDescriptors.HandlerNotAMethod,
+                    LocationInfo.From(((LocalFunctionStatementSyntax)context.TargetNode).Identifier.GetLocation()),
+                    new EquatableArray<string>([context.TargetSymbol.Name])))
+            .WithTrackingName(TrackingNames.MisplacedHandlers);
+        context.RegisterSourceOutput(misplaced, static (context, diagnostic) => context.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
         Register(context, handlerTypes, "handlers");
         Register(context, composites, "composites");

@@ -12,6 +12,9 @@ public static class TrackingNames
     /// <summary>The loop data types, one each.</summary>
     public const string HandlerTypes = nameof(HandlerTypes);
 
+    /// <summary>Each <c>[OnEvent]</c> on a local function: only a diagnostic.</summary>
+    public const string MisplacedHandlers = nameof(MisplacedHandlers);
+
     /// <summary>Each <c>[EventSource]</c> class, parsed.</summary>
     public const string Composites = nameof(Composites);
 

@@ -64,6 +64,12 @@ internal static class DiagnosticDescriptors
         "The member '{0}' handled by '{1}' cannot be read from '{2}': {3}",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor HandlerNotAMethod = Create(
+        DiagnosticIds.HandlerNotAMethod,
+        "[OnEvent] is not on a method of a type",
+        "'{0}' is a local function: an [OnEvent] handler must be a method of the type that holds its source",
+        DiagnosticSeverity.Error);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>
         new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 }

@@ -15,4 +15,5 @@ internal static class DiagnosticIds
     public const string CompositeWithoutInterface = "CLP0007";
     public const string UnsupportedType = "CLP0008";
     public const string InaccessibleSource = "CLP0009";
+    public const string HandlerNotAMethod = "CLP0010";
 }
