@@ -38,8 +38,13 @@ internal sealed class DelayState<TData> : TaskCompletionSource
         {
             return;
         }
-        // On the loop thread the timer leaves the wheel at once; from another thread it is dropped when it fires.
-        if (Environment.CurrentManagedThreadId == _loopThread && !_timerGone)
+        // On the loop thread the timer leaves the wheel at once; from another thread the loop removes it at the start
+        // of its next dispatch (woken for it), so a long delay cancelled elsewhere does not linger until its deadline.
+        if (Environment.CurrentManagedThreadId != _loopThread)
+        {
+            _handle.RemoveFromAnyThread(_timer);
+        }
+        else if (!_timerGone)
         {
             _timerGone = true;
             try

@@ -60,7 +60,7 @@ public static class LoopHandleAsync
     /// </summary>
     /// <param name="handle">The loop's handle.</param>
     /// <param name="delay">How long to wait.</param>
-    /// <param name="cancellationToken">Cancels the wait: the task ends canceled and, on the loop thread, the timer leaves the loop at once.</param>
+    /// <param name="cancellationToken">Cancels the wait: the task ends canceled and the timer leaves the loop (at once on the loop thread; from another thread, at the start of the loop's next dispatch, which the cancellation wakes).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     /// <exception cref="InvalidOperationException">Called from another thread than the loop's.</exception>
     public static Task Delay<TData>(this LoopHandle<TData> handle, TimeSpan delay, CancellationToken cancellationToken = default)

@@ -38,6 +38,7 @@ public sealed partial class EventLoop<TData>
         state.IsDispatching = true;
         try
         {
+            _handle.ApplyForeignRemovals();
             if (_batchNext >= _batchCount && !_idlesPending)
             {
                 Collect(timeout);

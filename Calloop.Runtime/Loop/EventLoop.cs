@@ -65,7 +65,7 @@ public sealed partial class EventLoop<TData> : IDisposable
             throw;
         }
         _signal = new LoopSignal(_waker);
-        _handle = new LoopHandle<TData>(_poll);
+        _handle = new LoopHandle<TData>(_poll, _waker);
     }
 
     /// <summary>The backend <paramref name="backend"/> names; <see cref="Backend.Default"/> is the platform's best.</summary>

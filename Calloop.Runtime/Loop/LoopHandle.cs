@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 
 namespace Calloop;
 
@@ -22,9 +23,16 @@ public sealed class LoopHandle<TData>
     private PostAction _currentPending;
     private bool _currentRemoved;
 
-    internal LoopHandle(Poll poll)
+    // Removals asked for from other threads (a delay cancelled by a timer on the thread pool, say), applied by the
+    // loop at the start of its next dispatch.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<RegistrationToken> _foreignRemovals = new();
+    private readonly Waker _waker;
+    private int _foreignRemovalsPending;
+
+    internal LoopHandle(Poll poll, Waker waker)
     {
         Poll = poll;
+        _waker = waker;
         Idles = new IdleQueue<TData>(State);
     }
 
@@ -402,6 +410,35 @@ public sealed class LoopHandle<TData>
     internal string? NameAt(int index) => _slots[index].Entry?.Name;
 
     internal ErrorPolicy? PolicyAt(int index) => _slots[index].Entry?.Policy;
+
+    /// <summary>
+    /// From any thread: asks the loop to remove the source at the start of its next dispatch (if it is still there
+    /// then), and wakes the loop.
+    /// </summary>
+    internal void RemoveFromAnyThread(RegistrationToken token)
+    {
+        _foreignRemovals.Enqueue(token);
+        Volatile.Write(ref _foreignRemovalsPending, 1);
+        _waker.Wake();
+    }
+
+    /// <summary>On the loop thread, at the start of a dispatch: applies the removals other threads asked for.</summary>
+    internal void ApplyForeignRemovals()
+    {
+        if (Volatile.Read(ref _foreignRemovalsPending) == 0)
+        {
+            return;
+        }
+        // Clear the flag before draining: a request queued after the drain sets it again.
+        Interlocked.Exchange(ref _foreignRemovalsPending, 0);
+        while (_foreignRemovals.TryDequeue(out RegistrationToken token))
+        {
+            if (IsLive(token))
+            {
+                Remove(token);
+            }
+        }
+    }
 
     /// <summary>True while <paramref name="token"/> names a source in this loop.</summary>
     internal bool IsLive(RegistrationToken token) =>

@@ -70,6 +70,24 @@ public class DelayTests
     }
 
     [Test]
+    public void ADelayCancelledFromAnotherThreadLeavesTheLoopAtOnce()
+    {
+        using var loop = new EventLoop<int>();
+        using var cts = new CancellationTokenSource();
+        int data = 0;
+        Task delay = loop.BlockOn(() => Task.FromResult(loop.Handle.Delay(TimeSpan.FromHours(1), cts.Token)), ref data);
+        Assert.That(loop.Handle.SourceCount, Is.EqualTo(1), "the delay's timer");
+        var thread = new Thread(() => cts.Cancel());
+        thread.Start();
+        thread.Join();
+        // The cancellation woke the loop: this dispatch returns at once and removes the hour-long timer.
+        loop.Dispatch(TimeSpan.FromSeconds(30), ref data);
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+        Assert.That(loop.NextTimerDeadline, Is.Null);
+        Assert.That(delay.IsCanceled, Is.True);
+    }
+
+    [Test]
     public void NegativeDelaysAreRejected()
     {
         using var loop = new EventLoop<int>();
