@@ -161,7 +161,9 @@ public sealed partial class CalloopGenerator
             {
                 writer.WriteLine($"if ({StateField(h)} == 0)");
                 writer.OpenBlock();
+                writer.WriteLine("int __issued = tokenFactory.Issued;");
                 writer.WriteLine($"{Target(h, composite: false)}.Reregister(poll, ref tokenFactory);");
+                writer.WriteLine($"{TokensField(h)} = tokenFactory.Issued - __issued;");
                 writer.CloseBlock();
                 writer.WriteLine("else");
                 writer.OpenBlock();

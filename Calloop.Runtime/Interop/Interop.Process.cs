@@ -16,7 +16,6 @@ internal static unsafe partial class ProcessCalls
 
     internal const int WEXITED = 4;
     internal const int WNOHANG = 1;
-    internal const int WNOWAIT = 0x01000000;
 
     internal const int CLD_EXITED = 1;
     internal const int CLD_KILLED = 2;
