@@ -172,7 +172,7 @@ public sealed partial class EventLoop<TData>
             long waitNs = mustNotBlock ? 0 : userNs < 0 ? -1 : Math.Max(0, userDeadline - now);
             if (waitNs != 0 && timers.Count > 0 && timers.NextWakeNs() is long wake)
             {
-                long untilWake = Math.Max(0, wake - now);
+                long untilWake = Math.Max(0, SlackedWake(wake) - now);
                 waitNs = waitNs < 0 ? untilWake : Math.Min(waitNs, untilWake);
             }
             int n = _poll.Wait(_osEvents, waitNs);
@@ -214,6 +214,22 @@ public sealed partial class EventLoop<TData>
                 return;
             }
         }
+    }
+
+    /// <summary>The time to wake for a timer due at <paramref name="wake"/>: itself, or with a slack the next multiple of it.</summary>
+    private long SlackedWake(long wake)
+    {
+        long slack = _timerSlackNs;
+        if (slack <= 0 || wake > long.MaxValue - slack)
+        {
+            return wake;
+        }
+        long rem = wake % slack;
+        if (rem < 0)
+        {
+            rem += slack;
+        }
+        return rem == 0 ? wake : wake - rem + slack;
     }
 
     private void DeliverBatch(ref TData data)

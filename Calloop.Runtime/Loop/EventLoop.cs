@@ -25,6 +25,7 @@ public sealed partial class EventLoop<TData> : IDisposable
     private readonly PollEvent[] _osEvents;
     private readonly List<ExpiredTimer> _expired = new(64);
     private readonly ErrorPolicy _errorPolicy;
+    private readonly long _timerSlackNs;
     private PollEvent[] _batch;
     private int _batchCount;
     private int _batchNext;
@@ -39,7 +40,7 @@ public sealed partial class EventLoop<TData> : IDisposable
 
     /// <summary>Creates a loop with the given options on the calling thread, which becomes the loop's thread.</summary>
     /// <exception cref="CalloopException">The poller (epoll, kqueue) or the wake-up descriptor (eventfd, pipe) could not be created (the message carries the errno, such as EMFILE).</exception>
-    /// <exception cref="System.ArgumentOutOfRangeException"><see cref="EventLoopOptions.MaxEventsPerWait"/> is not positive.</exception>
+    /// <exception cref="System.ArgumentOutOfRangeException"><see cref="EventLoopOptions.MaxEventsPerWait"/> is not positive, or <see cref="EventLoopOptions.TimerSlack"/> is negative.</exception>
     /// <exception cref="PlatformNotSupportedException">
     /// The backend asked for does not exist on this system: <see cref="Backend.Epoll"/> off Linux,
     /// <see cref="Backend.Kqueue"/> off macOS and FreeBSD.
@@ -48,6 +49,8 @@ public sealed partial class EventLoop<TData> : IDisposable
     {
         options ??= new EventLoopOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEventsPerWait, "options.MaxEventsPerWait");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.TimerSlack, TimeSpan.Zero, "options.TimerSlack");
+        _timerSlackNs = Instant.ToNanoseconds(options.TimerSlack);
         _errorPolicy = options.ErrorPolicy;
         _osEvents = new PollEvent[options.MaxEventsPerWait];
         _batch = new PollEvent[options.MaxEventsPerWait + 64];

@@ -1,3 +1,5 @@
+using System;
+
 namespace Calloop;
 
 /// <summary>Settings for a new <see cref="EventLoop{TData}"/>.</summary>
@@ -11,4 +13,18 @@ public sealed class EventLoopOptions
 
     /// <summary>The most poller events taken from the kernel per wait (the rest are taken by the next). Default 1024.</summary>
     public int MaxEventsPerWait { get; set; } = 1024;
+
+    /// <summary>
+    /// How late the loop may wake for a timer so that timers due close together fire in one wake-up. Timers never
+    /// fire early; with a slack they fire up to this much after their deadline (plus the system's own scheduling
+    /// delay): the loop wakes at the first multiple of the slack, on the monotonic clock, at or after the earliest
+    /// deadline, so every timer due in that window fires in the same dispatch. Default <see cref="TimeSpan.Zero"/>:
+    /// the loop wakes at the exact earliest deadline, to the nanosecond the kernel allows.
+    /// </summary>
+    /// <remarks>
+    /// Thousands of timers spread over a short window (per-request timeouts, say) cost a wake-up each without
+    /// slack; a one-millisecond slack caps that at a thousand wake-ups a second, which is what loops with
+    /// millisecond timers (libuv, calloop's own epoll timeout) do anyway. A slack has no effect on other sources.
+    /// </remarks>
+    public TimeSpan TimerSlack { get; set; } = TimeSpan.Zero;
 }

@@ -51,26 +51,14 @@ internal static unsafe partial class Native
     [LibraryImport(Libc, EntryPoint = "close")]
     internal static partial int Close(int fd);
 
-    [LibraryImport(Libc, EntryPoint = "prctl")]
-    private static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
-
-    /// <summary>
-    /// Sets the calling thread's timer slack (PR_SET_TIMERSLACK): how late the kernel may end its timed waits so
-    /// that wake-ups coalesce. Never early. Only used when CALLOOP_BENCH_TIMERSLACK_NS is set.
-    /// </summary>
-    internal static void SetTimerSlackFromEnvironment()
-    {
-        if (ulong.TryParse(System.Environment.GetEnvironmentVariable("CALLOOP_BENCH_TIMERSLACK_NS"), out ulong ns))
-        {
-            Prctl(29, (nuint)ns, 0, 0, 0);
-        }
-    }
-
     [LibraryImport(Libc, EntryPoint = "getrlimit")]
     private static partial int GetRlimit(int resource, Rlimit* limit);
 
     [LibraryImport(Libc, EntryPoint = "setrlimit")]
     private static partial int SetRlimit(int resource, Rlimit* limit);
+
+    /// <summary>The last timed region (CLOCK_MONOTONIC ns), printed to stderr when CALLOOP_BENCH_MARK=1 to cut a profile to it (`perf record -k CLOCK_MONOTONIC`, then `perf report --time`).</summary>
+    internal static (long Start, long End) LastTimedRegion;
 
     internal static long MonoNs() => Clock(ClockMonotonic);
 

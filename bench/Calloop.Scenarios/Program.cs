@@ -51,6 +51,11 @@ internal static class Program
         long ops = args[0] == "S4" ? 10 * n : n;
         Console.Out.WriteLine(r.Format(ops, warm ? warmN.ToString(CultureInfo.InvariantCulture) : "0"));
         Console.Out.Flush();
+        if (Environment.GetEnvironmentVariable("CALLOOP_BENCH_MARK") == "1")
+        {
+            (long start, long end) = Native.LastTimedRegion;
+            Console.Error.WriteLine($"timed region (CLOCK_MONOTONIC s): {start / 1e9:F6},{end / 1e9:F6}");
+        }
         return 0;
     }
 

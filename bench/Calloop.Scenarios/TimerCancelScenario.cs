@@ -14,6 +14,7 @@ internal static class TimerCancelScenario
         var rng = new Xorshift(Xorshift.SeedS2);
 
         long a0 = GC.GetAllocatedBytesForCurrentThread();
+        int gc0 = GC.CollectionCount(0), gc2 = GC.CollectionCount(2);
         long w0 = Native.MonoNs(), c0 = Native.CpuNs();
         long t0 = Native.MonoNs();
         for (long i = 0; i < n; i++)
@@ -30,7 +31,9 @@ internal static class TimerCancelScenario
             handle.Remove(tokens[i]);
         }
         long w = Native.MonoNs() - w0, c = Native.CpuNs() - c0;
+        Native.LastTimedRegion = (w0, w0 + w);
         long alloc = GC.GetAllocatedBytesForCurrentThread() - a0;
+        string gcs = $" gc0={GC.CollectionCount(0) - gc0} gc2={GC.CollectionCount(2) - gc2}";
 
         long until = t0 + 210_000_000;
         for (long now = Native.MonoNs(); now < until; now = Native.MonoNs())
@@ -42,6 +45,6 @@ internal static class TimerCancelScenario
         {
             return Result.Fail("S2b", $"fired={fired} left={handle.SourceCount} after cancel");
         }
-        return new Result("S2b", n, w, c, (double)w / n, alloc, "");
+        return new Result("S2b", n, w, c, (double)w / n, alloc, gcs);
     }
 }
