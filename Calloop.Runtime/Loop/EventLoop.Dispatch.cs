@@ -193,17 +193,8 @@ public sealed partial class EventLoop<TData>
             if (timers.Count > 0)
             {
                 now = Instant.Now.Nanoseconds;
-                _expired.Clear();
-                timers.Expire(now, _expired);
-                bool recordLag = LoopMetrics.TimerLag.Enabled;
-                for (int i = 0; i < _expired.Count; i++)
-                {
-                    Append(new PollEvent(Readiness.None, new Token(_expired[i].Token)));
-                    if (recordLag)
-                    {
-                        LoopMetrics.TimerLag.Record((now - _expired[i].Deadline) / 1e9);
-                    }
-                }
+                var sink = new BatchSink(this, now, LoopMetrics.TimerLag.Enabled);
+                timers.Expire(now, ref sink);
             }
             else if (finiteWait)
             {
@@ -306,5 +297,18 @@ public sealed partial class EventLoop<TData>
             Array.Resize(ref _batch, _batch.Length * 2);
         }
         _batch[_batchCount++] = ev;
+    }
+
+    /// <summary>Appends the timers the wheel expires to the batch as events, recording their lag when it is listened to.</summary>
+    private readonly struct BatchSink(EventLoop<TData> loop, long nowNs, bool recordLag) : Timers.IExpirySink
+    {
+        public void Add(long deadlineNs, ulong token)
+        {
+            loop.Append(new PollEvent(Readiness.None, new Token(token)));
+            if (recordLag)
+            {
+                LoopMetrics.TimerLag.Record((nowNs - deadlineNs) / 1e9);
+            }
+        }
     }
 }

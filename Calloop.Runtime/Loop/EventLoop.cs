@@ -23,7 +23,6 @@ public sealed partial class EventLoop<TData> : IDisposable
     private readonly Waker _waker;
     private readonly LoopSignal _signal;
     private readonly PollEvent[] _osEvents;
-    private readonly List<ExpiredTimer> _expired = new(64);
     private readonly ErrorPolicy _errorPolicy;
     private readonly long _timerSlackNs;
     private PollEvent[] _batch;

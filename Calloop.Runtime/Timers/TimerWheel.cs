@@ -38,6 +38,7 @@ internal sealed class TimerWheel
     private ulong _sortedLevel0;
     private SortEntry[] _sortScratch = new SortEntry[64];
     private SortEntry[] _mergeScratch = new SortEntry[16];
+    private ExpiredTimer[] _drainScratch = new ExpiredTimer[64];
     private long _elapsedTick;
     private long _overflowCheckedTick;
     private long _sequence;
@@ -119,6 +120,17 @@ internal sealed class TimerWheel
     /// </summary>
     internal void Expire(long nowNs, List<ExpiredTimer> expired)
     {
+        var sink = new ListSink(expired);
+        Expire(nowNs, ref sink);
+    }
+
+    /// <summary>
+    /// Takes every timer whose deadline is at or before <paramref name="nowNs"/> out of the wheel and hands it to
+    /// <paramref name="sink"/>, in deadline order (ties in insertion order).
+    /// </summary>
+    internal void Expire<TSink>(long nowNs, ref TSink sink)
+        where TSink : struct, IExpirySink
+    {
         long nowTick = nowNs >> TickShift;
         if (_overflowHead != None && nowTick - _overflowCheckedTick >= OverflowRecheckTicks)
         {
@@ -130,15 +142,23 @@ internal sealed class TimerWheel
             _elapsedTick = Math.Max(_elapsedTick, startTick);
             if (level == 0)
             {
+                ulong bit = 1UL << slot;
+                if (startTick < nowTick && (_sortedLevel0 & bit) == 0)
+                {
+                    // The whole bucket is due and was never sorted: take its timers out in one walk, sort them
+                    // there, and hand them on, instead of relinking the list in order first.
+                    DrainBucket(slot, ref sink);
+                    continue;
+                }
                 // Sorted: pop the due prefix, in deadline order; what is left is due later within this bucket,
                 // so nothing later is due either.
                 SortLevel0(slot);
                 int i = _heads[bucket];
                 while (i != None && _nodes[i].Deadline <= nowNs)
                 {
-                    int next = _nodes[i].Next;
                     ref Node node = ref _nodes[i];
-                    expired.Add(new ExpiredTimer(node.Deadline, node.Sequence, node.Token));
+                    int next = node.Next;
+                    sink.Add(node.Deadline, node.Token);
                     FreeNode(i);
                     Count--;
                     i = next;
@@ -149,7 +169,7 @@ internal sealed class TimerWheel
                     _nodes[i].Prev = None;
                     break;
                 }
-                _occupied[0] &= ~(1UL << slot);
+                _occupied[0] &= ~bit;
             }
             else
             {
@@ -165,6 +185,34 @@ internal sealed class TimerWheel
             }
         }
         _elapsedTick = Math.Max(_elapsedTick, nowTick);
+    }
+
+    /// <summary>Empties level-0 bucket <paramref name="slot"/>, every timer of which is due, into the sink in order.</summary>
+    private void DrainBucket<TSink>(int slot, ref TSink sink)
+        where TSink : struct, IExpirySink
+    {
+        int count = 0;
+        for (int i = _heads[slot]; i != None;)
+        {
+            ref Node node = ref _nodes[i];
+            int next = node.Next;
+            if (count == _drainScratch.Length)
+            {
+                Array.Resize(ref _drainScratch, count * 2);
+            }
+            _drainScratch[count++] = new ExpiredTimer(node.Deadline, node.Sequence, node.Token);
+            FreeNode(i);
+            i = next;
+        }
+        Count -= count;
+        _heads[slot] = None;
+        _occupied[0] &= ~(1UL << slot);
+        Span<ExpiredTimer> due = _drainScratch.AsSpan(0, count);
+        due.Sort();
+        foreach (ref readonly ExpiredTimer t in due)
+        {
+            sink.Add(t.Deadline, t.Token);
+        }
     }
 
     private void RecheckOverflow(long nowTick)
@@ -383,6 +431,18 @@ internal readonly record struct SortEntry(long Deadline, long Sequence, int Inde
         int c = Deadline.CompareTo(other.Deadline);
         return c != 0 ? c : Sequence.CompareTo(other.Sequence);
     }
+}
+
+/// <summary>Receives the timers <see cref="TimerWheel.Expire{TSink}"/> takes out, in order (a struct: direct calls).</summary>
+internal interface IExpirySink
+{
+    void Add(long deadlineNs, ulong token);
+}
+
+/// <summary>Collects expired timers into a list.</summary>
+internal readonly struct ListSink(List<ExpiredTimer> list) : IExpirySink
+{
+    public void Add(long deadlineNs, ulong token) => list.Add(new ExpiredTimer(deadlineNs, 0, token));
 }
 
 /// <summary>Identifies a pending timer in a <see cref="TimerWheel"/>: node index and its version.</summary>
