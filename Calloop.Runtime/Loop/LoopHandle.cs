@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using Calloop.Collections;
 
 namespace Calloop;
 
@@ -13,7 +14,7 @@ public sealed class LoopHandle<TData>
 {
     private const int WakeSlot = Token.MaxSlot;
 
-    private Slot[] _slots = new Slot[16];
+    private ChunkedArray<Slot> _slots = new(16);
     private int _usedSlots;
     private int _freeHead = -1;
     private readonly List<int> _lifecycleSlots = [];
@@ -384,13 +385,13 @@ public sealed class LoopHandle<TData>
             _freeHead = _slots[index].NextFree;
             return index;
         }
-        if (_usedSlots == _slots.Length)
+        if (_usedSlots == WakeSlot)
         {
-            if (_usedSlots == WakeSlot)
-            {
-                throw new InvalidOperationException($"The event loop holds {WakeSlot} sources, its maximum.");
-            }
-            Array.Resize(ref _slots, _slots.Length * 2);
+            throw new InvalidOperationException($"The event loop holds {WakeSlot} sources, its maximum.");
+        }
+        if (_usedSlots == _slots.Capacity)
+        {
+            _slots.Grow();
         }
         _slots[_usedSlots].Version = 1;
         return _usedSlots++;

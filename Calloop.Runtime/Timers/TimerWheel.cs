@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics;
+using Calloop.Collections;
 
 namespace Calloop.Timers;
 
@@ -25,7 +26,7 @@ internal sealed class TimerWheel
     private const int BucketOverflow = -2;
     private const int None = -1;
 
-    private Node[] _nodes = new Node[64];
+    private ChunkedArray<Node> _nodes = new(64);
     private int _freeHead = None;
     private int _used;
     private readonly int[] _heads = new int[Levels * SlotsPerLevel];
@@ -394,9 +395,9 @@ internal sealed class TimerWheel
             _freeHead = _nodes[index].Next;
             return index;
         }
-        if (_used == _nodes.Length)
+        if (_used == _nodes.Capacity)
         {
-            Array.Resize(ref _nodes, _nodes.Length * 2);
+            _nodes.Grow();
         }
         return _used++;
     }
