@@ -81,7 +81,7 @@ internal static unsafe partial class Libc
                 value = v;
                 return true;
             }
-            int errno = Marshal.GetLastPInvokeError();
+            int errno = n < 0 ? (int)-n : 0;
             if (n < 0 && errno == EINTR)
             {
                 continue;
@@ -106,7 +106,7 @@ internal static unsafe partial class Libc
             {
                 return;
             }
-            int errno = Marshal.GetLastPInvokeError();
+            int errno = n < 0 ? (int)-n : 0;
             if (n < 0 && errno == EINTR)
             {
                 continue;

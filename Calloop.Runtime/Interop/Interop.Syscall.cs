@@ -11,7 +11,7 @@ namespace Calloop.Interop;
 /// idle-callback dispatch and 4 % of a ping round trip. .NET never cancels threads, so that bookkeeping is pure
 /// cost; <c>syscall(2)</c> is not a cancellation point and sets errno the same way. The arguments are all integers
 /// (no floating point), which is what makes calling the variadic <c>syscall</c> through P/Invoke sound on x86-64.
-/// Elsewhere the libc wrappers are used.
+/// Elsewhere the libc wrappers are used. Every method returns what the kernel does: a count, or minus the errno.
 /// </summary>
 internal static unsafe partial class Syscall
 {
@@ -21,18 +21,45 @@ internal static unsafe partial class Syscall
 
     private static readonly bool s_direct = OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64;
 
-    [LibraryImport(Libc.Name, EntryPoint = "syscall", SetLastError = true)]
+    // No SetLastError: that makes every call clear errno before and read it after (two more calls into the
+    // runtime's native shim, 3 % of an idle-callback dispatch). errno is read here only when the call failed,
+    // right after it returned, exactly where the SetLastError stub would read it.
+    [LibraryImport(Libc.Name, EntryPoint = "syscall")]
     private static partial nint Invoke(nint number, nint a1, nint a2, nint a3, nint a4);
 
-    /// <summary>read(2); -1 with errno on failure.</summary>
-    internal static nint Read(int fd, void* buffer, nuint count) =>
-        s_direct ? Invoke(SysRead, fd, (nint)buffer, (nint)count, 0) : Libc.Read(fd, buffer, count);
+    /// <summary>read(2): the bytes read, or minus the errno.</summary>
+    internal static nint Read(int fd, void* buffer, nuint count)
+    {
+        if (!s_direct)
+        {
+            nint r = Libc.Read(fd, buffer, count);
+            return r >= 0 ? r : -Marshal.GetLastPInvokeError();
+        }
+        nint n = Invoke(SysRead, fd, (nint)buffer, (nint)count, 0);
+        return n >= 0 ? n : -Marshal.GetLastSystemError();
+    }
 
-    /// <summary>write(2); -1 with errno on failure.</summary>
-    internal static nint Write(int fd, void* buffer, nuint count) =>
-        s_direct ? Invoke(SysWrite, fd, (nint)buffer, (nint)count, 0) : Libc.Write(fd, buffer, count);
+    /// <summary>write(2): the bytes written, or minus the errno.</summary>
+    internal static nint Write(int fd, void* buffer, nuint count)
+    {
+        if (!s_direct)
+        {
+            nint r = Libc.Write(fd, buffer, count);
+            return r >= 0 ? r : -Marshal.GetLastPInvokeError();
+        }
+        nint n = Invoke(SysWrite, fd, (nint)buffer, (nint)count, 0);
+        return n >= 0 ? n : -Marshal.GetLastSystemError();
+    }
 
-    /// <summary>epoll_wait(2); -1 with errno on failure.</summary>
-    internal static int EpollWait(int epfd, void* events, int maxEvents, int timeoutMs) =>
-        s_direct ? (int)Invoke(SysEpollWait, epfd, (nint)events, maxEvents, timeoutMs) : Epoll.Wait(epfd, events, maxEvents, timeoutMs);
+    /// <summary>epoll_wait(2): the number of events, or minus the errno.</summary>
+    internal static int EpollWait(int epfd, void* events, int maxEvents, int timeoutMs)
+    {
+        if (!s_direct)
+        {
+            int r = Epoll.Wait(epfd, events, maxEvents, timeoutMs);
+            return r >= 0 ? r : -Marshal.GetLastPInvokeError();
+        }
+        nint n = Invoke(SysEpollWait, epfd, (nint)events, maxEvents, timeoutMs);
+        return n >= 0 ? (int)n : -Marshal.GetLastSystemError();
+    }
 }

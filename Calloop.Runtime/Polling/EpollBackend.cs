@@ -141,7 +141,7 @@ internal sealed unsafe class EpollBackend : PollBackend
         n = Syscall.EpollWait(_epfd, _buffer, max, ms);
         if (n < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            int errno = -n;
             if (errno == Libc.EINTR)
             {
                 return 0;
