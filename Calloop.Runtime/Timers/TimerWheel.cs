@@ -54,6 +54,13 @@ internal sealed class TimerWheel
     /// <summary>Number of pending timers.</summary>
     internal int Count { get; private set; }
 
+    /// <summary>
+    /// How many times <see cref="Expire{TSink}"/> ran. A timer scheduled while this still has the value it had
+    /// then was scheduled after the last expiry, so an expiry event for it in the current batch is stale: that is
+    /// how a timer tells a stale event without reading its (cold) node.
+    /// </summary>
+    internal int Generation { get; private set; }
+
     /// <summary>Schedules <paramref name="token"/> for <paramref name="deadlineNs"/>. O(1).</summary>
     internal TimerKey Insert(long deadlineNs, ulong token)
     {
@@ -132,6 +139,7 @@ internal sealed class TimerWheel
     internal void Expire<TSink>(long nowNs, ref TSink sink)
         where TSink : struct, IExpirySink
     {
+        Generation++;
         long nowTick = nowNs >> TickShift;
         if (_overflowHead != None && nowTick - _overflowCheckedTick >= OverflowRecheckTicks)
         {

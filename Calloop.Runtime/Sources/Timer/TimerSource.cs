@@ -22,6 +22,7 @@ public sealed class TimerSource : IEventSource<Instant, Unit, TimeoutAction>, ID
     private Token _token;
     private TimerKey _key;
     private bool _scheduled;
+    private int _scheduledGeneration;
 
     private TimerSource(Instant deadline) => _deadline = deadline;
 
@@ -54,6 +55,7 @@ public sealed class TimerSource : IEventSource<Instant, Unit, TimeoutAction>, ID
         if (_deadline != Instant.MaxValue)
         {
             _key = poll.Timers.Insert(_deadline.Nanoseconds, _token.Value);
+            _scheduledGeneration = poll.Timers.Generation;
             _scheduled = true;
         }
     }
@@ -83,10 +85,11 @@ public sealed class TimerSource : IEventSource<Instant, Unit, TimeoutAction>, ID
         {
             return PostAction.Continue;
         }
-        if (_poll!.Timers.IsPending(_key))
+        if (_scheduledGeneration == _poll!.Timers.Generation)
         {
-            // An expiry taken from the wheel before the timer was rescheduled in the same dispatch (a re-registration
-            // reuses the token): the rescheduled entry is still in the wheel and fires in its own time.
+            // Scheduled after the wheel last expired timers, so this event is an expiry of an earlier schedule, taken
+            // before the timer was rescheduled in the same dispatch (a re-registration reuses the token): the new
+            // schedule is still in the wheel and fires in its own time.
             return PostAction.Continue;
         }
         _scheduled = false;
@@ -102,6 +105,7 @@ public sealed class TimerSource : IEventSource<Instant, Unit, TimeoutAction>, ID
             // deadline, which has passed, so it is retried at the next dispatch (unless the error policy disables or
             // removes it, which unregisters it).
             _key = _poll.Timers.Insert(_deadline.Nanoseconds, _token.Value);
+            _scheduledGeneration = _poll.Timers.Generation;
             _scheduled = true;
             throw;
         }
