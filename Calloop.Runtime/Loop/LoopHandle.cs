@@ -18,6 +18,9 @@ public sealed class LoopHandle<TData>
     private int _usedSlots;
     private int _freeHead = -1;
     private readonly List<int> _lifecycleSlots = [];
+    // Names and error policies by slot, for the few sources that have one: kept out of the per-source entry, which
+    // a loop with a million timers holds a million of.
+    private readonly Dictionary<int, SourceSettings> _settings = [];
 
     // The source whose callback is running, and what it asked for itself meanwhile.
     private int _currentSlot = -1;
@@ -98,7 +101,8 @@ public sealed class LoopHandle<TData>
     public void SetErrorPolicy(RegistrationToken token, ErrorPolicy? policy)
     {
         State.CheckThread("LoopHandle.SetErrorPolicy");
-        Resolve(token, "SetErrorPolicy").Entry!.Policy = policy;
+        Resolve(token, "SetErrorPolicy");
+        SetSettings(token.Slot, NameAt(token.Slot), policy);
     }
 
     /// <summary>Lists the sources in the loop (a snapshot, for diagnostics).</summary>
@@ -111,7 +115,7 @@ public sealed class LoopHandle<TData>
             ref Slot slot = ref _slots[i];
             if (slot.Entry is not null)
             {
-                list.Add(new SourceInfo(new RegistrationToken(i, slot.Version), slot.Entry.Name, KindOf(slot.Entry.Source), slot.Enabled, slot.Entry.Policy));
+                list.Add(new SourceInfo(new RegistrationToken(i, slot.Version), NameAt(i), KindOf(slot.Entry.Source), slot.Enabled, PolicyAt(i)));
             }
         }
         return list;
@@ -233,7 +237,10 @@ public sealed class LoopHandle<TData>
         }
         slot.Entry = entry;
         slot.Enabled = true;
-        entry.Name = name;
+        if (name is not null)
+        {
+            SetSettings(index, name, null);
+        }
         SourceCount++;
         if (entry.Source.NeedsLifecycleEvents)
         {
@@ -399,6 +406,10 @@ public sealed class LoopHandle<TData>
 
     private void FreeSlot(int index)
     {
+        if (_settings.Count != 0)
+        {
+            _settings.Remove(index);
+        }
         ref Slot slot = ref _slots[index];
         slot.Entry = null;
         // Versions start at 1 (so that default(RegistrationToken) names nothing) and use 31 bits, so a kept token stays
@@ -408,9 +419,24 @@ public sealed class LoopHandle<TData>
         _freeHead = index;
     }
 
-    internal string? NameAt(int index) => _slots[index].Entry?.Name;
+    internal string? NameAt(int index) => _settings.TryGetValue(index, out SourceSettings s) ? s.Name : null;
 
-    internal ErrorPolicy? PolicyAt(int index) => _slots[index].Entry?.Policy;
+    internal ErrorPolicy? PolicyAt(int index) => _settings.TryGetValue(index, out SourceSettings s) ? s.Policy : null;
+
+    private void SetSettings(int index, string? name, ErrorPolicy? policy)
+    {
+        if (name is null && policy is null)
+        {
+            _settings.Remove(index);
+        }
+        else
+        {
+            _settings[index] = new SourceSettings(name, policy);
+        }
+    }
+
+    /// <summary>A source's optional name and error policy.</summary>
+    private readonly record struct SourceSettings(string? Name, ErrorPolicy? Policy);
 
     /// <summary>
     /// From any thread: asks the loop to remove the source at the start of its next dispatch (if it is still there

@@ -3,12 +3,6 @@ namespace Calloop;
 /// <summary>A source in the loop together with its callback, erased to the loop's data type.</summary>
 internal abstract class SourceEntry<TData>
 {
-    /// <summary>The name given at insertion, if any (error messages, diagnostics).</summary>
-    internal string? Name { get; set; }
-
-    /// <summary>The source's own error policy; null follows the loop's.</summary>
-    internal ErrorPolicy? Policy { get; set; }
-
     internal abstract IEventSource Source { get; }
 
     internal abstract PostAction Process(Readiness readiness, Token token, ref TData data);
