@@ -6,12 +6,19 @@ using Calloop.Collections;
 namespace Calloop.Timers;
 
 /// <summary>
-/// A hierarchical timing wheel: six levels of 64 buckets, the finest bucket 2^20 ns (about 1 ms) wide.
-/// Insert and cancel are O(1) (intrusive doubly linked lists over a pooled node array); each timer keeps
-/// its exact deadline, so buckets only group timers and never round them; expired timers come out in
-/// deadline order, ties in insertion order. Deadlines more than about two years away wait in an overflow
-/// list that is re-examined every few days. Not thread-safe: owned by one loop.
+/// A hierarchical timing wheel: six levels of 64 buckets, the finest bucket 2^20 ns (about 1 ms) wide. Each timer
+/// keeps its exact deadline, so buckets only group timers and never round them; expired timers come out in
+/// deadline order, ties in insertion order. Deadlines more than about two years away wait in an overflow bucket
+/// that is re-examined every few days. Not thread-safe: owned by one loop.
 /// </summary>
+/// <remarks>
+/// A bucket is an array of node indices, not a linked list: walking one (to expire, cascade or sort it) reads
+/// the indices in order and the nodes independently of each other, so the processor fetches many nodes at once,
+/// where a list walk waits for each node before it knows the next. With a million timers the nodes are far out
+/// of cache and that wait was a third of the cost of firing them. Insert appends (O(1)); cancel moves the bucket's
+/// last index into the hole (O(1)), except in a sorted level-0 bucket, whose order it keeps by leaving a hole
+/// that the walks skip.
+/// </remarks>
 internal sealed class TimerWheel
 {
     private const int LevelBits = 6;
@@ -22,33 +29,39 @@ internal sealed class TimerWheel
     private const long WheelRangeTicks = 1L << (LevelBits * Levels);
     private const long OverflowRecheckTicks = 1L << 30;
 
+    private const int OverflowBucket = Levels * SlotsPerLevel;
     private const int BucketFree = -1;
-    private const int BucketOverflow = -2;
     private const int None = -1;
+    private const int Hole = -1;
 
     private ChunkedArray<Node> _nodes = new(64);
     private int _freeHead = None;
     private int _used;
-    private readonly int[] _heads = new int[Levels * SlotsPerLevel];
+    private readonly Bucket[] _buckets = new Bucket[Levels * SlotsPerLevel + 1];
     private readonly ulong[] _occupied = new ulong[Levels];
-    private int _overflowHead = None;
-    // Level-0 buckets whose lists are in (deadline, sequence) order: one bit per slot. A loop that wakes many
-    // times within one ~1 ms bucket (dense timers, sub-millisecond waits) would otherwise rescan and relink the
-    // whole bucket on every NextWakeNs and Expire; sorted, the earliest deadline is the head and expiring pops the
-    // due prefix. Linking a node into a level-0 bucket clears its bit; unlinking keeps the order.
+    // Level-0 buckets whose live indices are in (deadline, sequence) order: one bit per slot. A loop that wakes many
+    // times within one ~1 ms bucket (dense timers, sub-millisecond waits) would otherwise rescan the whole bucket
+    // on every NextWakeNs and Expire; sorted, the earliest deadline is at its start and expiring takes the due
+    // prefix. Appending to a level-0 bucket clears its bit; cancelling leaves a hole and keeps the order.
     private ulong _sortedLevel0;
     private SortEntry[] _sortScratch = new SortEntry[64];
     private SortEntry[] _mergeScratch = new SortEntry[16];
     private ExpiredTimer[] _drainScratch = new ExpiredTimer[64];
+    private int[] _overflowScratch = [];
     private long _elapsedTick;
     private long _overflowCheckedTick;
     private long _sequence;
 
     internal TimerWheel(long nowNs)
     {
-        _heads.AsSpan().Fill(None);
         _elapsedTick = nowNs >> TickShift;
         _overflowCheckedTick = _elapsedTick;
+        // Every bucket starts with a small array (385 of them, 15 KiB), so that a loop whose timers come and go,
+        // visiting bucket after bucket as time passes, allocates nothing once its busiest buckets have grown.
+        foreach (ref Bucket b in _buckets.AsSpan())
+        {
+            b.Items = new int[4];
+        }
     }
 
     /// <summary>Number of pending timers.</summary>
@@ -81,16 +94,12 @@ internal sealed class TimerWheel
     /// <summary>Removes a pending timer. O(1). Returns false if it already fired or was cancelled.</summary>
     internal bool Cancel(TimerKey key)
     {
-        if ((uint)key.Index >= (uint)_used)
+        if (!IsPending(key))
         {
             return false;
         }
         ref Node node = ref _nodes[key.Index];
-        if (node.Version != key.Version || node.Bucket == BucketFree)
-        {
-            return false;
-        }
-        Unlink(key.Index);
+        Detach(node.Bucket, node.Pos);
         FreeNode(key.Index);
         Count--;
         return true;
@@ -108,14 +117,16 @@ internal sealed class TimerWheel
             if (level == 0)
             {
                 SortLevel0(slot);
-                wake = _nodes[_heads[slot]].Deadline;
+                ref Bucket b = ref _buckets[slot];
+                SkipHoles(ref b);
+                wake = _nodes[b.Items[b.Head]].Deadline;
             }
             else
             {
                 wake = startTick << TickShift;
             }
         }
-        if (_overflowHead != None)
+        if (_buckets[OverflowBucket].Live != 0)
         {
             wake = Math.Min(wake, (_overflowCheckedTick + OverflowRecheckTicks) << TickShift);
         }
@@ -141,57 +152,52 @@ internal sealed class TimerWheel
     {
         Generation++;
         long nowTick = nowNs >> TickShift;
-        if (_overflowHead != None && nowTick - _overflowCheckedTick >= OverflowRecheckTicks)
+        if (_buckets[OverflowBucket].Live != 0 && nowTick - _overflowCheckedTick >= OverflowRecheckTicks)
         {
             RecheckOverflow(nowTick);
         }
         while (NextBucket(out int level, out int slot, out long startTick) && startTick <= nowTick)
         {
-            int bucket = level * SlotsPerLevel + slot;
             _elapsedTick = Math.Max(_elapsedTick, startTick);
-            if (level == 0)
+            if (level > 0)
             {
-                ulong bit = 1UL << slot;
-                if (startTick < nowTick && (_sortedLevel0 & bit) == 0)
+                Cascade(level * SlotsPerLevel + slot);
+                continue;
+            }
+            ulong bit = 1UL << slot;
+            if (startTick < nowTick && (_sortedLevel0 & bit) == 0)
+            {
+                // The whole bucket is due and was never sorted: take its timers out in one pass, sort them
+                // there, and hand them on, instead of sorting the bucket in place first.
+                DrainBucket(slot, ref sink);
+                continue;
+            }
+            // Sorted: take the due prefix, in deadline order; what is left is due later within this bucket, so
+            // nothing later is due either.
+            SortLevel0(slot);
+            ref Bucket b = ref _buckets[slot];
+            while (b.Head < b.Count)
+            {
+                int index = b.Items[b.Head];
+                if (index != Hole)
                 {
-                    // The whole bucket is due and was never sorted: take its timers out in one walk, sort them
-                    // there, and hand them on, instead of relinking the list in order first.
-                    DrainBucket(slot, ref sink);
-                    continue;
-                }
-                // Sorted: pop the due prefix, in deadline order; what is left is due later within this bucket,
-                // so nothing later is due either.
-                SortLevel0(slot);
-                int i = _heads[bucket];
-                while (i != None && _nodes[i].Deadline <= nowNs)
-                {
-                    ref Node node = ref _nodes[i];
-                    int next = node.Next;
+                    ref Node node = ref _nodes[index];
+                    if (node.Deadline > nowNs)
+                    {
+                        break;
+                    }
                     sink.Add(node.Deadline, node.Token);
-                    FreeNode(i);
+                    FreeNode(index);
                     Count--;
-                    i = next;
+                    b.Live--;
                 }
-                _heads[bucket] = i;
-                if (i != None)
-                {
-                    _nodes[i].Prev = None;
-                    break;
-                }
-                _occupied[0] &= ~bit;
+                b.Head++;
             }
-            else
+            if (b.Live != 0)
             {
-                int head = _heads[bucket];
-                _heads[bucket] = None;
-                _occupied[level] &= ~(1UL << slot);
-                for (int i = head; i != None;)
-                {
-                    int next = _nodes[i].Next;
-                    Place(i);
-                    i = next;
-                }
+                break;
             }
+            Empty(slot);
         }
         _elapsedTick = Math.Max(_elapsedTick, nowTick);
     }
@@ -200,22 +206,26 @@ internal sealed class TimerWheel
     private void DrainBucket<TSink>(int slot, ref TSink sink)
         where TSink : struct, IExpirySink
     {
-        int count = 0;
-        for (int i = _heads[slot]; i != None;)
+        ref Bucket b = ref _buckets[slot];
+        if (_drainScratch.Length < b.Live)
         {
-            ref Node node = ref _nodes[i];
-            int next = node.Next;
-            if (count == _drainScratch.Length)
+            _drainScratch = new ExpiredTimer[Math.Max(b.Live, _drainScratch.Length * 2)];
+        }
+        int count = 0;
+        int[] items = b.Items;
+        for (int k = b.Head; k < b.Count; k++)
+        {
+            int index = items[k];
+            if (index == Hole)
             {
-                Array.Resize(ref _drainScratch, count * 2);
+                continue;
             }
+            ref Node node = ref _nodes[index];
             _drainScratch[count++] = new ExpiredTimer(node.Deadline, node.Sequence, node.Token);
-            FreeNode(i);
-            i = next;
+            FreeNode(index);
         }
         Count -= count;
-        _heads[slot] = None;
-        _occupied[0] &= ~(1UL << slot);
+        Empty(slot);
         Span<ExpiredTimer> due = _drainScratch.AsSpan(0, count);
         due.Sort();
         foreach (ref readonly ExpiredTimer t in due)
@@ -224,82 +234,156 @@ internal sealed class TimerWheel
         }
     }
 
+    /// <summary>Moves every timer of a higher-level bucket down to the buckets its deadline now belongs to.</summary>
+    private void Cascade(int bucket)
+    {
+        // Place never puts a timer back into the bucket it leaves (the wheel now stands at that bucket's start, so
+        // every deadline in it is less than a bucket of this level away), so the array can be walked in place.
+        ref Bucket b = ref _buckets[bucket];
+        int[] items = b.Items;
+        int count = b.Count;
+        for (int k = b.Head; k < count; k++)
+        {
+            if (items[k] != Hole)
+            {
+                Place(items[k]);
+            }
+        }
+        Empty(bucket);
+    }
+
     private void RecheckOverflow(long nowTick)
     {
         _overflowCheckedTick = nowTick;
-        int i = _overflowHead;
-        _overflowHead = None;
-        while (i != None)
+        // A timer still too far away goes back into the overflow bucket, so walk a copy of it.
+        ref Bucket b = ref _buckets[OverflowBucket];
+        int count = 0;
+        if (_overflowScratch.Length < b.Live)
         {
-            int next = _nodes[i].Next;
-            Place(i);
-            i = next;
+            _overflowScratch = new int[b.Live];
+        }
+        for (int k = b.Head; k < b.Count; k++)
+        {
+            if (b.Items[k] != Hole)
+            {
+                _overflowScratch[count++] = b.Items[k];
+            }
+        }
+        Empty(OverflowBucket);
+        for (int k = 0; k < count; k++)
+        {
+            Place(_overflowScratch[k]);
         }
     }
 
-    /// <summary>Links node <paramref name="index"/> into the bucket its deadline belongs to, relative to the wheel's position.</summary>
+    /// <summary>Appends node <paramref name="index"/> to the bucket its deadline belongs to, relative to the wheel's position.</summary>
     private void Place(int index)
     {
         ref Node node = ref _nodes[index];
         long whenTick = Math.Max(node.Deadline >> TickShift, _elapsedTick);
+        int bucket;
         if (whenTick - _elapsedTick >= WheelRangeTicks - OverflowRecheckTicks)
         {
             // Too far away for the wheel's last rotation to tell apart from the current one.
-            node.Bucket = BucketOverflow;
-            PushFront(ref _overflowHead, index);
-            return;
-        }
-        long masked = Math.Min((_elapsedTick ^ whenTick) | SlotMask, WheelRangeTicks - 1);
-        int level = (63 - BitOperations.LeadingZeroCount((ulong)masked)) / LevelBits;
-        int slot = (int)(whenTick >> (level * LevelBits)) & SlotMask;
-        int bucket = level * SlotsPerLevel + slot;
-        node.Bucket = bucket;
-        PushFront(ref _heads[bucket], index);
-        _occupied[level] |= 1UL << slot;
-        if (level == 0)
-        {
-            _sortedLevel0 &= ~(1UL << slot);
-        }
-    }
-
-    private void PushFront(ref int head, int index)
-    {
-        ref Node node = ref _nodes[index];
-        node.Prev = None;
-        node.Next = head;
-        if (head != None)
-        {
-            _nodes[head].Prev = index;
-        }
-        head = index;
-    }
-
-    private void Unlink(int index)
-    {
-        ref Node node = ref _nodes[index];
-        if (node.Prev != None)
-        {
-            _nodes[node.Prev].Next = node.Next;
-        }
-        else if (node.Bucket == BucketOverflow)
-        {
-            _overflowHead = node.Next;
+            bucket = OverflowBucket;
         }
         else
         {
-            _heads[node.Bucket] = node.Next;
-            if (node.Next == None)
+            long masked = Math.Min((_elapsedTick ^ whenTick) | SlotMask, WheelRangeTicks - 1);
+            int level = (63 - BitOperations.LeadingZeroCount((ulong)masked)) / LevelBits;
+            int slot = (int)(whenTick >> (level * LevelBits)) & SlotMask;
+            bucket = level * SlotsPerLevel + slot;
+            _occupied[level] |= 1UL << slot;
+            if (level == 0)
             {
-                _occupied[node.Bucket / SlotsPerLevel] &= ~(1UL << (node.Bucket % SlotsPerLevel));
+                _sortedLevel0 &= ~(1UL << slot);
             }
         }
-        if (node.Next != None)
+        ref Bucket b = ref _buckets[bucket];
+        if (b.Count == b.Items.Length)
         {
-            _nodes[node.Next].Prev = node.Prev;
+            MakeRoom(ref b);
+        }
+        node.Bucket = bucket;
+        node.Pos = b.Count;
+        b.Items[b.Count++] = index;
+        b.Live++;
+    }
+
+    /// <summary>Makes room at the end of a full bucket: closes the gap before its start if that is most of it, else grows it.</summary>
+    private void MakeRoom(ref Bucket b)
+    {
+        if (b.Head >= b.Items.Length / 2)
+        {
+            int n = 0;
+            for (int k = b.Head; k < b.Count; k++)
+            {
+                int index = b.Items[k];
+                if (index != Hole)
+                {
+                    _nodes[index].Pos = n;
+                    b.Items[n++] = index;
+                }
+            }
+            b.Head = 0;
+            b.Count = n;
+            if (n < b.Items.Length)
+            {
+                return;
+            }
+        }
+        Array.Resize(ref b.Items, b.Items.Length * 2);
+    }
+
+    /// <summary>Takes the index at <paramref name="pos"/> out of <paramref name="bucket"/>.</summary>
+    private void Detach(int bucket, int pos)
+    {
+        ref Bucket b = ref _buckets[bucket];
+        b.Live--;
+        if (b.Live == 0)
+        {
+            Empty(bucket);
+            return;
+        }
+        if (bucket < SlotsPerLevel && (_sortedLevel0 & (1UL << bucket)) != 0)
+        {
+            // Sorted: keep the order; the walks skip the hole.
+            b.Items[pos] = Hole;
+            return;
+        }
+        int last = b.Items[--b.Count];
+        if (pos != b.Count)
+        {
+            b.Items[pos] = last;
+            if (last != Hole)
+            {
+                _nodes[last].Pos = pos;
+            }
         }
     }
 
-    /// <summary>Relinks level-0 bucket <paramref name="slot"/> in (deadline, sequence) order, unless it already is.</summary>
+    /// <summary>Marks a bucket empty (keeping its array for reuse).</summary>
+    private void Empty(int bucket)
+    {
+        ref Bucket b = ref _buckets[bucket];
+        b.Head = 0;
+        b.Count = 0;
+        b.Live = 0;
+        if (bucket < OverflowBucket)
+        {
+            _occupied[bucket / SlotsPerLevel] &= ~(1UL << (bucket % SlotsPerLevel));
+        }
+    }
+
+    private static void SkipHoles(ref Bucket b)
+    {
+        while (b.Items[b.Head] == Hole)
+        {
+            b.Head++;
+        }
+    }
+
+    /// <summary>Puts level-0 bucket <paramref name="slot"/> in (deadline, sequence) order, unless it already is.</summary>
     private void SortLevel0(int slot)
     {
         ulong bit = 1UL << slot;
@@ -308,62 +392,66 @@ internal sealed class TimerWheel
             return;
         }
         _sortedLevel0 |= bit;
+        ref Bucket b = ref _buckets[slot];
+        if (_sortScratch.Length < b.Live)
+        {
+            _sortScratch = new SortEntry[Math.Max(b.Live, _sortScratch.Length * 2)];
+        }
         int count = 0;
-        for (int i = _heads[slot]; i != None; i = _nodes[i].Next)
+        for (int k = b.Head; k < b.Count; k++)
         {
-            if (count == _sortScratch.Length)
+            int index = b.Items[k];
+            if (index != Hole)
             {
-                Array.Resize(ref _sortScratch, count * 2);
+                ref Node node = ref _nodes[index];
+                _sortScratch[count++] = new SortEntry(node.Deadline, node.Sequence, index);
             }
-            _sortScratch[count++] = new SortEntry(_nodes[i].Deadline, _nodes[i].Sequence, i);
         }
-        if (count < 2)
+        // New timers are appended, so a bucket that was sorted before is a sorted run followed by the timers added
+        // since: sort only those and merge them in, O(k + m log m) for m new timers among k. Timers re-armed into
+        // the bucket being drained then cost a pass per wake-up, not a full sort.
+        int sortedTo = 1;
+        while (sortedTo < count && _sortScratch[sortedTo - 1].CompareTo(_sortScratch[sortedTo]) <= 0)
         {
-            return;
+            sortedTo++;
         }
-        // New nodes are pushed at the front, so a bucket that was sorted before is an unsorted prefix followed by
-        // a sorted run: sort only the prefix and merge it in, O(k + m log m) for m new nodes among k. Timers
-        // re-armed into the bucket being drained then cost a walk per wake-up, as the unsorted scan did.
-        int sortedFrom = count - 1;
-        while (sortedFrom > 0 && _sortScratch[sortedFrom - 1].CompareTo(_sortScratch[sortedFrom]) <= 0)
+        if (sortedTo < count)
         {
-            sortedFrom--;
+            MergeUnsortedSuffix(count, sortedTo);
         }
-        if (sortedFrom > 0)
-        {
-            MergeSortedPrefix(count, sortedFrom);
-        }
-        Span<SortEntry> entries = _sortScratch.AsSpan(0, count);
-        int prev = None;
         for (int k = 0; k < count; k++)
         {
-            int index = entries[k].Index;
-            _nodes[index].Prev = prev;
-            _nodes[index].Next = k + 1 < count ? entries[k + 1].Index : None;
-            prev = index;
+            int index = _sortScratch[k].Index;
+            b.Items[k] = index;
+            _nodes[index].Pos = k;
         }
-        _heads[slot] = entries[0].Index;
+        b.Head = 0;
+        b.Count = count;
     }
 
-    /// <summary>Sorts <c>_sortScratch[0..prefix)</c> and merges it with the sorted <c>_sortScratch[prefix..count)</c>.</summary>
-    private void MergeSortedPrefix(int count, int prefix)
+    /// <summary>Sorts <c>_sortScratch[suffix..count)</c> and merges it with the sorted <c>_sortScratch[0..suffix)</c>.</summary>
+    private void MergeUnsortedSuffix(int count, int suffix)
     {
         Span<SortEntry> all = _sortScratch.AsSpan(0, count);
-        if (_mergeScratch.Length < prefix)
+        all[suffix..].Sort();
+        if (_mergeScratch.Length < suffix)
         {
-            _mergeScratch = new SortEntry[Math.Max(prefix, _mergeScratch.Length * 2)];
+            _mergeScratch = new SortEntry[Math.Max(suffix, _mergeScratch.Length * 2)];
         }
-        Span<SortEntry> left = _mergeScratch.AsSpan(0, prefix);
-        all[..prefix].CopyTo(left);
-        left.Sort();
-        int a = 0, b = prefix, o = 0;
-        while (a < prefix && b < count)
+        // Merge from the back, so that the sorted run can stay where it is until its slots are overwritten: copy the
+        // new (right) run aside and fill positions count-1 down to 0.
+        int right = count - suffix;
+        if (_mergeScratch.Length < right)
         {
-            all[o++] = left[a].CompareTo(all[b]) <= 0 ? left[a++] : all[b++];
+            _mergeScratch = new SortEntry[Math.Max(right, _mergeScratch.Length * 2)];
         }
-        while (a < prefix)
+        Span<SortEntry> added = _mergeScratch.AsSpan(0, right);
+        all[suffix..].CopyTo(added);
+        int a = suffix - 1, r = right - 1, o = count - 1;
+        while (r >= 0)
         {
-            all[o++] = left[a++];
+            // Ties: the sorted run holds the older timers only where sequences say so; compare, never assume.
+            all[o--] = a >= 0 && all[a].CompareTo(added[r]) > 0 ? all[a--] : added[r--];
         }
     }
 
@@ -400,7 +488,7 @@ internal sealed class TimerWheel
         if (_freeHead != None)
         {
             int index = _freeHead;
-            _freeHead = _nodes[index].Next;
+            _freeHead = _nodes[index].Pos;
             return index;
         }
         if (_used == _nodes.Capacity)
@@ -415,20 +503,29 @@ internal sealed class TimerWheel
         ref Node node = ref _nodes[index];
         node.Bucket = BucketFree;
         node.Version++;
-        node.Prev = None;
-        node.Next = _freeHead;
+        // A free node's position is the free list's link.
+        node.Pos = _freeHead;
         _freeHead = index;
     }
 
+    /// <summary>One timer: its deadline and order, the token it fires, and where it is.</summary>
     private struct Node
     {
         internal long Deadline;
         internal long Sequence;
         internal ulong Token;
-        internal int Next;
-        internal int Prev;
         internal int Bucket;
+        internal int Pos;
         internal int Version;
+    }
+
+    /// <summary>A bucket's node indices: <c>Items[Head..Count)</c>, of which <c>Live</c> are timers and the rest holes.</summary>
+    private struct Bucket
+    {
+        internal int[] Items;
+        internal int Head;
+        internal int Count;
+        internal int Live;
     }
 }
 

@@ -15,6 +15,7 @@ internal static class TimerCancelScenario
 
         long a0 = GC.GetAllocatedBytesForCurrentThread();
         int gc0 = GC.CollectionCount(0), gc2 = GC.CollectionCount(2);
+        TimeSpan pause0 = GC.GetTotalPauseDuration();
         long w0 = Native.MonoNs(), c0 = Native.CpuNs();
         long t0 = Native.MonoNs();
         for (long i = 0; i < n; i++)
@@ -33,7 +34,7 @@ internal static class TimerCancelScenario
         long w = Native.MonoNs() - w0, c = Native.CpuNs() - c0;
         Native.LastTimedRegion = (w0, w0 + w);
         long alloc = GC.GetAllocatedBytesForCurrentThread() - a0;
-        string gcs = $" gc0={GC.CollectionCount(0) - gc0} gc2={GC.CollectionCount(2) - gc2}";
+        string gcs = FormattableString.Invariant($" gc0={GC.CollectionCount(0) - gc0} gc2={GC.CollectionCount(2) - gc2} gc_pause_ms={(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:F2}");
 
         long until = t0 + 210_000_000;
         for (long now = Native.MonoNs(); now < until; now = Native.MonoNs())
