@@ -239,6 +239,7 @@ public sealed partial class EventLoop<TData>
         bool timeCallbacks = LoopMetrics.CallbackDuration.Enabled;
         while (_batchNext < _batchCount)
         {
+            _handle.PrefetchAhead(_batch, _batchNext, _batchCount);
             PollEvent ev = _batch[_batchNext++];
             SourceEntry<TData>? entry = _handle.EntryFor(ev.Token);
             if (entry is null)
