@@ -44,7 +44,10 @@ public sealed partial class EventLoop<TData>
                 Collect(timeout);
                 _idlesPending = true;
             }
-            DeliverBatch(ref data);
+            if (_batchNext < _batchCount)
+            {
+                DeliverBatch(ref data);
+            }
             _idlesPending = false;
             RunIdles(ref data);
             if (LoopMetrics.Dispatches.Enabled)
@@ -59,18 +62,14 @@ public sealed partial class EventLoop<TData>
     }
 
     /// <summary>Maps <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> to null and refuses other negative timeouts.</summary>
-    private static TimeSpan? CheckTimeout(TimeSpan? timeout)
-    {
-        if (timeout is TimeSpan t && t < TimeSpan.Zero)
-        {
-            if (t == System.Threading.Timeout.InfiniteTimeSpan)
-            {
-                return null;
-            }
-            throw new ArgumentOutOfRangeException(nameof(timeout), t, "A dispatch timeout must be null, Timeout.InfiniteTimeSpan, zero or positive.");
-        }
-        return timeout;
-    }
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static TimeSpan? CheckTimeout(TimeSpan? timeout) =>
+        timeout is TimeSpan t && t < TimeSpan.Zero ? NegativeTimeout(t) : timeout;
+
+    private static TimeSpan? NegativeTimeout(TimeSpan timeout) =>
+        timeout == System.Threading.Timeout.InfiniteTimeSpan
+            ? null
+            : throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "A dispatch timeout must be null, Timeout.InfiniteTimeSpan, zero or positive.");
 
     private void RunIdles(ref TData data)
     {
