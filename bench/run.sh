@@ -24,9 +24,12 @@ SUMMARY="$OUT/summary-$STAMP.txt"
 
 echo "== building floor (gcc -O2)" >&2
 gcc -O2 -o "$OUT/floor" floor/floor.c -lpthread -lm
+# The same floor with one extra, sleeping thread: what the C code pays once its process is multi-threaded, as
+# every .NET process is (a reference row; ratios stay relative to the single-threaded floor).
+gcc -O2 -o "$OUT/floor-mt" floor/floor.c floor/idle_thread.c -lpthread -lm
 echo "== publishing Calloop.Scenarios (Release, apphost)" >&2
 dotnet publish Calloop.Scenarios -c Release -o "$OUT/cs" -nologo -v quiet >&2
-PEERS=("floor:$OUT/floor" "calloop-dotnet:$OUT/cs/Calloop.Scenarios")
+PEERS=("floor:$OUT/floor" "floor-mt:$OUT/floor-mt" "calloop-dotnet:$OUT/cs/Calloop.Scenarios")
 if [[ "${AOT:-0}" == 1 ]]; then
     echo "== publishing Calloop.Scenarios (Release, NativeAOT)" >&2
     dotnet publish Calloop.Scenarios -c Release -p:PublishAot=true -o "$OUT/cs-aot" -nologo -v quiet >&2
