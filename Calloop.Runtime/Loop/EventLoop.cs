@@ -39,7 +39,7 @@ public sealed partial class EventLoop<TData> : IDisposable
 
     /// <summary>Creates a loop with the given options on the calling thread, which becomes the loop's thread.</summary>
     /// <exception cref="CalloopException">The poller (epoll, kqueue) or the wake-up descriptor (eventfd, pipe) could not be created (the message carries the errno, such as EMFILE).</exception>
-    /// <exception cref="System.ArgumentOutOfRangeException"><see cref="EventLoopOptions.MaxEventsPerWait"/> is not positive, or <see cref="EventLoopOptions.TimerSlack"/> is negative.</exception>
+    /// <exception cref="System.ArgumentOutOfRangeException"><see cref="EventLoopOptions.MaxEventsPerWait"/> is not positive, or <see cref="EventLoopOptions.TimerSlack"/> is negative or more than a day.</exception>
     /// <exception cref="PlatformNotSupportedException">
     /// The backend asked for does not exist on this system: <see cref="Backend.Epoll"/> off Linux,
     /// <see cref="Backend.Kqueue"/> off macOS and FreeBSD.
@@ -48,7 +48,10 @@ public sealed partial class EventLoop<TData> : IDisposable
     {
         options ??= new EventLoopOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEventsPerWait, "options.MaxEventsPerWait");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.TimerSlack, TimeSpan.Zero, "options.TimerSlack");
+        if (options.TimerSlack < TimeSpan.Zero || options.TimerSlack > EventLoopOptions.MaxTimerSlack)
+        {
+            throw new ArgumentOutOfRangeException("options.TimerSlack", options.TimerSlack, "EventLoopOptions.TimerSlack must be between zero and one day.");
+        }
         _timerSlackNs = Instant.ToNanoseconds(options.TimerSlack);
         _errorPolicy = options.ErrorPolicy;
         _osEvents = new PollEvent[options.MaxEventsPerWait];

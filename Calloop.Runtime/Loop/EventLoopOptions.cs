@@ -18,8 +18,11 @@ public sealed class EventLoopOptions
     /// How late the loop may wake for a timer so that timers due close together fire in one wake-up. Timers never
     /// fire early; with a slack they fire up to this much after their deadline (plus the system's own scheduling
     /// delay): the loop wakes at the first multiple of the slack, on the monotonic clock, at or after the earliest
-    /// deadline, so every timer due in that window fires in the same dispatch. Default <see cref="TimeSpan.Zero"/>:
-    /// the loop wakes at the exact earliest deadline, to the nanosecond the kernel allows.
+    /// deadline, so every timer due in that window fires in the same dispatch. That holds for a timer that is already
+    /// due too (<see cref="TimerSource.Immediate"/>, a zero <see cref="TimeoutAction.ToDuration"/>): it fires at the end
+    /// of the window it falls in, which is what lets a loop busy with many timers batch them. At most one day.
+    /// Default <see cref="TimeSpan.Zero"/>: the loop wakes at the exact earliest deadline, to the nanosecond the
+    /// kernel allows, and a timer already due fires at the next dispatch.
     /// </summary>
     /// <remarks>
     /// Thousands of timers spread over a short window (per-request timeouts, say) cost a wake-up each without
@@ -27,4 +30,7 @@ public sealed class EventLoopOptions
     /// millisecond timers (libuv, calloop's own epoll timeout) do anyway. A slack has no effect on other sources.
     /// </remarks>
     public TimeSpan TimerSlack { get; set; } = TimeSpan.Zero;
+
+    /// <summary>The largest <see cref="TimerSlack"/>: one day.</summary>
+    internal static readonly TimeSpan MaxTimerSlack = TimeSpan.FromDays(1);
 }

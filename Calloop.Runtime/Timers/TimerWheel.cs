@@ -72,7 +72,8 @@ internal sealed class TimerWheel
     /// then was scheduled after the last expiry, so an expiry event for it in the current batch is stale: that is
     /// how a timer tells a stale event without reading its (cold) node.
     /// </summary>
-    internal int Generation { get; private set; }
+    /// <remarks>Settable so that tests can put it where a wrapped-around counter would be.</remarks>
+    internal int Generation { get; set; }
 
     /// <summary>Schedules <paramref name="token"/> for <paramref name="deadlineNs"/>. O(1).</summary>
     internal TimerKey Insert(long deadlineNs, ulong token)

@@ -71,9 +71,33 @@ public class TimerSlackTests
     }
 
     [Test]
-    public void NegativeSlackIsRefused()
+    public void ATimerAlreadyDueFiresAtTheEndOfItsWindowNotBefore()
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new EventLoop<Fired>(new EventLoopOptions { TimerSlack = TimeSpan.FromTicks(-1) }));
+        // With a slack, an immediate timer is batched like any other: it waits for its window to end.
+        TimeSpan slack = TimeSpan.FromMilliseconds(40);
+        long slackNs = 40_000_000;
+        using var loop = new EventLoop<Fired>(new EventLoopOptions { TimerSlack = slack });
+        var timer = TimerSource.Immediate();
+        long windowEnd = (timer.Deadline.Nanoseconds / slackNs + 1) * slackNs;
+        loop.Handle.InsertSource(timer, (_, ref _, ref f) =>
+        {
+            f.LastAt = Instant.Now;
+            f.Count++;
+            return TimeoutAction.Drop;
+        });
+        var fired = new Fired();
+
+        loop.Dispatch(null, ref fired);
+
+        Assert.That(fired.Count, Is.EqualTo(1));
+        Assert.That(fired.LastAt.Nanoseconds, Is.GreaterThanOrEqualTo(windowEnd), "the loop woke at the end of the window");
+    }
+
+    [TestCase(-1L)]
+    [TestCase(864_000_000_001L)]
+    public void ASlackBelowZeroOrAboveADayIsRefused(long ticks)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new EventLoop<Fired>(new EventLoopOptions { TimerSlack = TimeSpan.FromTicks(ticks) }));
         Assert.That(e!.ParamName, Is.EqualTo("options.TimerSlack"));
     }
 }

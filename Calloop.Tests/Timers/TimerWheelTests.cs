@@ -154,4 +154,127 @@ public class TimerWheelTests
             Assert.That(wheel.Count, Is.EqualTo(model.Count));
         }
     }
+
+    [TestCase(11)]
+    [TestCase(12)]
+    [TestCase(13)]
+    public void ChurnInsideOneBucketMatchesTheModel(int seed)
+    {
+        // Timers inserted, cancelled and expired inside the same ~1 ms bucket while it is being drained: a sorted
+        // bucket gets holes (cancels) and a moving start (expiries), new timers are appended behind them until the
+        // array is full and closes the gap, and an unsorted bucket moves its last index (a timer or a hole) into
+        // each cancelled place. Every pending key must stay cancellable and every finished one must not.
+        var random = new Random(seed);
+        long now = 9_000_000_000L;
+        var wheel = new TimerWheel(now);
+        var model = new List<(long Deadline, long Seq, ulong Token)>();
+        var keys = new Dictionary<ulong, TimerKey>();
+        var finished = new List<TimerKey>();
+        var expired = new List<ExpiredTimer>();
+        ulong nextToken = 0;
+        long seq = 0;
+        for (int step = 0; step < 6000; step++)
+        {
+            int op = random.Next(10);
+            if (op < 5)
+            {
+                // Bursts, some with equal deadlines.
+                long baseDeadline = now + random.NextInt64(-20_000, 400_000);
+                for (int i = random.Next(1, 30); i > 0; i--)
+                {
+                    long deadline = baseDeadline + (random.Next(3) == 0 ? 0 : random.Next(0, 50_000));
+                    ulong token = nextToken++;
+                    keys[token] = wheel.Insert(deadline, token);
+                    model.Add((deadline, seq++, token));
+                }
+            }
+            else if (op < 8 && model.Count > 0)
+            {
+                // Half the time the earliest timer: a hole at the start of the sorted bucket.
+                var victim = random.Next(2) == 0
+                    ? model.OrderBy(m => m.Deadline).ThenBy(m => m.Seq).First()
+                    : model[random.Next(model.Count)];
+                Assert.That(wheel.Cancel(keys[victim.Token]), Is.True, $"step {step}: a pending timer cancels");
+                finished.Add(keys[victim.Token]);
+                model.Remove(victim);
+            }
+            else
+            {
+                if (random.Next(2) == 0)
+                {
+                    wheel.NextWakeNs();
+                }
+                now += random.Next(0, 30_000);
+                expired.Clear();
+                wheel.Expire(now, expired);
+                var due = model.Where(m => m.Deadline <= now).OrderBy(m => m.Deadline).ThenBy(m => m.Seq).ToList();
+                Assert.That(expired.Select(e => e.Token), Is.EqualTo(due.Select(d => d.Token)), $"step {step}");
+                foreach (var d in due)
+                {
+                    finished.Add(keys[d.Token]);
+                    model.Remove(d);
+                }
+            }
+            Assert.That(wheel.Count, Is.EqualTo(model.Count));
+            if (step % 500 == 0)
+            {
+                Assert.That(model.All(m => wheel.IsPending(keys[m.Token])), Is.True, $"step {step}: every pending timer is pending");
+                Assert.That(finished.Any(wheel.IsPending), Is.False, $"step {step}: no fired or cancelled timer is pending");
+            }
+        }
+        // Cancel what is left, in random order, each one once.
+        foreach (var m in model.OrderBy(_ => random.Next()).ToList())
+        {
+            Assert.That(wheel.Cancel(keys[m.Token]), Is.True);
+            Assert.That(wheel.Cancel(keys[m.Token]), Is.False);
+        }
+        Assert.That((wheel.Count, wheel.NextWakeNs()), Is.EqualTo((0, (long?)null)));
+    }
+
+    [Test]
+    public void AFarTimerCancelledFromTheOverflowNeverFires()
+    {
+        long now = 5_000_000_000;
+        var wheel = new TimerWheel(now);
+        long threeYears = 3L * 365 * 24 * 3600 * 1_000_000_000;
+        TimerKey far = wheel.Insert(now + threeYears, 1);
+        TimerKey near = wheel.Insert(now + 1_000, 2);
+        Assert.That(wheel.Cancel(far), Is.True);
+        Assert.That(wheel.Count, Is.EqualTo(1));
+        var expired = new List<ExpiredTimer>();
+        wheel.Expire(now + threeYears + 1, expired);
+        Assert.That(expired.Select(e => e.Token), Is.EqualTo(new[] { 2UL }));
+        Assert.That(wheel.IsPending(near), Is.False);
+        Assert.That(wheel.NextWakeNs(), Is.Null);
+    }
+
+    [Test]
+    public void ABucketThatClosesTheGapBeforeItsStartKeepsEveryTimerCancellable()
+    {
+        // One ~1 ms bucket: eight timers fill its array, five fire (its start moves past half the array), and the
+        // next timer appended finds the array full: the three left are moved to the front. A timer moved there must
+        // still cancel (its recorded position follows it), and the rest fire in order.
+        long now = 1000L << 20;
+        var wheel = new TimerWheel(now);
+        var keys = new TimerKey[10];
+        for (int i = 0; i < 8; i++)
+        {
+            keys[i] = wheel.Insert(now + 1_000 * (i + 1), (ulong)i);
+        }
+        Assert.That(wheel.NextWakeNs(), Is.EqualTo(now + 1_000), "sorted, the earliest comes first");
+        var expired = new List<ExpiredTimer>();
+        wheel.Expire(now + 5_000, expired);
+        Assert.That(expired.Select(e => e.Token), Is.EqualTo(new ulong[] { 0, 1, 2, 3, 4 }));
+
+        keys[8] = wheel.Insert(now + 9_000, 8);
+        keys[9] = wheel.Insert(now + 10_000, 9);
+        Assert.That(wheel.Cancel(keys[6]), Is.True, "a timer moved to the front cancels");
+        Assert.That(wheel.Cancel(keys[6]), Is.False);
+        Assert.That(new[] { 5, 7, 8, 9 }.All(i => wheel.IsPending(keys[i])), Is.True);
+
+        expired.Clear();
+        wheel.Expire(now + 20_000, expired);
+        Assert.That(expired.Select(e => e.Token), Is.EqualTo(new ulong[] { 5, 7, 8, 9 }));
+        Assert.That(wheel.Count, Is.Zero);
+    }
 }

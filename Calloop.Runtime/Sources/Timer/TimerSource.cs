@@ -26,7 +26,7 @@ public sealed class TimerSource : IEventSource<Instant, Unit, TimeoutAction>, ID
 
     private TimerSource(Instant deadline) => _deadline = deadline;
 
-    /// <summary>A timer that fires as soon as the loop dispatches.</summary>
+    /// <summary>A timer that fires as soon as the loop dispatches (with <see cref="EventLoopOptions.TimerSlack"/>, at the end of the current slack window).</summary>
     public static TimerSource Immediate() => new(Instant.Now);
 
     /// <summary>A timer that fires <paramref name="duration"/> from now. <see cref="TimeSpan.MaxValue"/> never fires.</summary>
@@ -85,11 +85,13 @@ public sealed class TimerSource : IEventSource<Instant, Unit, TimeoutAction>, ID
         {
             return PostAction.Continue;
         }
-        if (_scheduledGeneration == _poll!.Timers.Generation)
+        if (_scheduledGeneration == _poll!.Timers.Generation && _poll.Timers.IsPending(_key))
         {
             // Scheduled after the wheel last expired timers, so this event is an expiry of an earlier schedule, taken
             // before the timer was rescheduled in the same dispatch (a re-registration reuses the token): the new
-            // schedule is still in the wheel and fires in its own time.
+            // schedule is still in the wheel and fires in its own time. The generations are compared first so that
+            // the timer's (cold) wheel node is read only then; the node decides, so that a generation counter that
+            // has wrapped around to the same value cannot drop a due timer.
             return PostAction.Continue;
         }
         _scheduled = false;
