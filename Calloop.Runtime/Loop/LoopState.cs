@@ -5,7 +5,21 @@ namespace Calloop;
 /// <summary>State every loop has regardless of its data type: owner thread, disposal, dispatch re-entrancy.</summary>
 internal class LoopState
 {
+    // The calling thread's managed id, cached per thread: reading a thread-static is inlined, where
+    // Environment.CurrentManagedThreadId is a call, and every handle operation checks the thread.
+    [ThreadStatic]
+    private static int t_threadId;
+
     private readonly int _ownerThread = Environment.CurrentManagedThreadId;
+
+    private static int CurrentThreadId
+    {
+        get
+        {
+            int id = t_threadId;
+            return id != 0 ? id : t_threadId = Environment.CurrentManagedThreadId;
+        }
+    }
 
     internal bool IsDisposed { get; set; }
 
@@ -14,7 +28,7 @@ internal class LoopState
     /// <summary>Throws unless called on the loop's thread, on a live loop.</summary>
     internal void CheckThread(string operation)
     {
-        int current = Environment.CurrentManagedThreadId;
+        int current = CurrentThreadId;
         if (current != _ownerThread)
         {
             ThrowForeignThread(operation, current);
