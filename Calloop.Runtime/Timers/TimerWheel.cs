@@ -47,6 +47,8 @@ internal sealed class TimerWheel
     private SortEntry[] _sortScratch = new SortEntry[64];
     private SortEntry[] _mergeScratch = new SortEntry[16];
     private ExpiredTimer[] _drainScratch = new ExpiredTimer[64];
+    private readonly TimerSort<SortEntry> _entrySort = new();
+    private readonly TimerSort<ExpiredTimer> _expiredSort = new();
     private int[] _overflowScratch = [];
     private long _elapsedTick;
     private long _overflowCheckedTick;
@@ -228,7 +230,7 @@ internal sealed class TimerWheel
         Count -= count;
         Empty(slot);
         Span<ExpiredTimer> due = _drainScratch.AsSpan(0, count);
-        due.Sort();
+        _expiredSort.Sort(due);
         foreach (ref readonly ExpiredTimer t in due)
         {
             sink.Add(t.Deadline, t.Token);
@@ -434,11 +436,7 @@ internal sealed class TimerWheel
     private void MergeUnsortedSuffix(int count, int suffix)
     {
         Span<SortEntry> all = _sortScratch.AsSpan(0, count);
-        all[suffix..].Sort();
-        if (_mergeScratch.Length < suffix)
-        {
-            _mergeScratch = new SortEntry[Math.Max(suffix, _mergeScratch.Length * 2)];
-        }
+        _entrySort.Sort(all[suffix..]);
         // Merge from the back, so that the sorted run can stay where it is until its slots are overwritten: copy the
         // new (right) run aside and fill positions count-1 down to 0.
         int right = count - suffix;
@@ -531,7 +529,7 @@ internal sealed class TimerWheel
 }
 
 /// <summary>A node of a level-0 bucket being sorted: its order key and its index.</summary>
-internal readonly record struct SortEntry(long Deadline, long Sequence, int Index) : IComparable<SortEntry>
+internal readonly record struct SortEntry(long Deadline, long Sequence, int Index) : IComparable<SortEntry>, ITimerOrder
 {
     public int CompareTo(SortEntry other)
     {
@@ -560,7 +558,7 @@ internal readonly record struct TimerKey(int Index, int Version);
 /// Comparable itself (rather than through an <see cref="IComparer{T}"/>) so that sorting a span of them takes the
 /// generic path whose comparisons are inlined, instead of a delegate call per comparison.
 /// </remarks>
-internal readonly record struct ExpiredTimer(long Deadline, long Sequence, ulong Token) : IComparable<ExpiredTimer>
+internal readonly record struct ExpiredTimer(long Deadline, long Sequence, ulong Token) : IComparable<ExpiredTimer>, ITimerOrder
 {
     public int CompareTo(ExpiredTimer other)
     {
