@@ -235,14 +235,16 @@ public sealed class LoopHandle<TData>
             FreeSlot(index);
             throw;
         }
+        IEventSource inserted = entry.Source;
+        bool lifecycle = inserted.NeedsLifecycleEvents;
         slot.Entry = entry;
-        slot.Enabled = true;
+        slot.Occupy(lifecycle, inserted is IDisposable);
         if (name is not null)
         {
             SetSettings(index, name, null);
         }
         SourceCount++;
-        if (entry.Source.NeedsLifecycleEvents)
+        if (lifecycle)
         {
             _lifecycleSlots.Add(index);
         }
@@ -392,12 +394,14 @@ public sealed class LoopHandle<TData>
 
     private void RemoveNow(int index, ref Slot slot)
     {
-        SourceEntry<TData> entry = slot.Entry!;
+        IEventSource source = slot.Entry!.Source;
         bool wasEnabled = slot.Enabled;
+        bool lifecycle = slot.NeedsLifecycleEvents;
+        bool disposable = slot.IsDisposable;
         slot.Entry = null;
         slot.Enabled = false;
         SourceCount--;
-        if (entry.Source.NeedsLifecycleEvents)
+        if (lifecycle)
         {
             _lifecycleSlots.Remove(index);
         }
@@ -406,12 +410,15 @@ public sealed class LoopHandle<TData>
         {
             if (wasEnabled)
             {
-                entry.Source.Unregister(Poll);
+                source.Unregister(Poll);
             }
         }
         finally
         {
-            (entry.Source as IDisposable)?.Dispose();
+            if (disposable)
+            {
+                ((IDisposable)source).Dispose();
+            }
         }
     }
 
@@ -509,12 +516,17 @@ public sealed class LoopHandle<TData>
             : null;
 
     /// <summary>
-    /// One source's place in the registry: 16 bytes, because a loop with a million timers holds a million slots
-    /// (and copies them as the array doubles). The enabled flag and the free-list link share one field: a slot
-    /// holding a source never needs the link, a free slot is never enabled.
+    /// One source's place in the registry: 16 bytes, because a loop with a million timers holds a million slots.
+    /// The source's flags and the free-list link share one field: a slot holding a source never needs the link, a
+    /// free slot has no flags. The flags record at insertion what removal needs to know (lifecycle hooks, disposal),
+    /// so that removing a source does not ask it again through interface calls.
     /// </summary>
     private struct Slot
     {
+        private const int EnabledFlag = 1;
+        private const int LifecycleFlag = 2;
+        private const int DisposableFlag = 4;
+
         internal SourceEntry<TData>? Entry;
         internal int Version;
         private int _link;
@@ -522,9 +534,19 @@ public sealed class LoopHandle<TData>
         /// <summary>True while the slot holds a source that is registered with the poller.</summary>
         internal bool Enabled
         {
-            readonly get => Entry is not null && _link != 0;
-            set => _link = value ? 1 : 0;
+            readonly get => Entry is not null && (_link & EnabledFlag) != 0;
+            set => _link = value ? _link | EnabledFlag : _link & ~EnabledFlag;
         }
+
+        /// <summary>True when the source in the slot wants lifecycle hooks.</summary>
+        internal readonly bool NeedsLifecycleEvents => (_link & LifecycleFlag) != 0;
+
+        /// <summary>True when the source in the slot is disposed on removal.</summary>
+        internal readonly bool IsDisposable => (_link & DisposableFlag) != 0;
+
+        /// <summary>Marks a freshly filled slot enabled, with the source's flags (replacing the free-list link).</summary>
+        internal void Occupy(bool lifecycle, bool disposable) =>
+            _link = EnabledFlag | (lifecycle ? LifecycleFlag : 0) | (disposable ? DisposableFlag : 0);
 
         /// <summary>While the slot is free: the next free slot, or -1.</summary>
         internal int NextFree
