@@ -28,38 +28,24 @@ internal static unsafe partial class Syscall
     private static partial nint Invoke(nint number, nint a1, nint a2, nint a3, nint a4);
 
     /// <summary>read(2): the bytes read, or minus the errno.</summary>
-    internal static nint Read(int fd, void* buffer, nuint count)
-    {
-        if (!s_direct)
-        {
-            nint r = Libc.Read(fd, buffer, count);
-            return r >= 0 ? r : -Marshal.GetLastPInvokeError();
-        }
-        nint n = Invoke(SysRead, fd, (nint)buffer, (nint)count, 0);
-        return n >= 0 ? n : -Marshal.GetLastSystemError();
-    }
+    internal static nint Read(int fd, void* buffer, nuint count) =>
+        s_direct ? Direct(SysRead, fd, (nint)buffer, (nint)count, 0) : OrMinusErrno(Libc.Read(fd, buffer, count));
 
     /// <summary>write(2): the bytes written, or minus the errno.</summary>
-    internal static nint Write(int fd, void* buffer, nuint count)
+    internal static nint Write(int fd, void* buffer, nuint count) =>
+        s_direct ? Direct(SysWrite, fd, (nint)buffer, (nint)count, 0) : OrMinusErrno(Libc.Write(fd, buffer, count));
+
+    /// <summary>epoll_wait(2): the number of events, or minus the errno.</summary>
+    internal static int EpollWait(int epfd, void* events, int maxEvents, int timeoutMs) =>
+        (int)(s_direct ? Direct(SysEpollWait, epfd, (nint)events, maxEvents, timeoutMs) : OrMinusErrno(Epoll.Wait(epfd, events, maxEvents, timeoutMs)));
+
+    /// <summary>The system call through <c>syscall(2)</c>; errno read right after it, only when it failed.</summary>
+    private static nint Direct(nint number, nint a1, nint a2, nint a3, nint a4)
     {
-        if (!s_direct)
-        {
-            nint r = Libc.Write(fd, buffer, count);
-            return r >= 0 ? r : -Marshal.GetLastPInvokeError();
-        }
-        nint n = Invoke(SysWrite, fd, (nint)buffer, (nint)count, 0);
+        nint n = Invoke(number, a1, a2, a3, a4);
         return n >= 0 ? n : -Marshal.GetLastSystemError();
     }
 
-    /// <summary>epoll_wait(2): the number of events, or minus the errno.</summary>
-    internal static int EpollWait(int epfd, void* events, int maxEvents, int timeoutMs)
-    {
-        if (!s_direct)
-        {
-            int r = Epoll.Wait(epfd, events, maxEvents, timeoutMs);
-            return r >= 0 ? r : -Marshal.GetLastPInvokeError();
-        }
-        nint n = Invoke(SysEpollWait, epfd, (nint)events, maxEvents, timeoutMs);
-        return n >= 0 ? (int)n : -Marshal.GetLastSystemError();
-    }
+    /// <summary>A libc wrapper's result (declared with SetLastError), or minus the errno it saved.</summary>
+    private static nint OrMinusErrno(nint result) => result >= 0 ? result : -Marshal.GetLastPInvokeError();
 }
