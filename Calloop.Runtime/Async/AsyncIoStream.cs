@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Sources;
@@ -168,23 +167,7 @@ internal sealed class AsyncIoStream<T> : Stream
     {
         fixed (byte* p = buffer)
         {
-            while (true)
-            {
-                nint n = Libc.Read(_io.Fd, p, (nuint)buffer.Length);
-                if (n >= 0)
-                {
-                    return (int)n;
-                }
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == Libc.EAGAIN)
-                {
-                    return -1;
-                }
-                if (errno != Libc.EINTR)
-                {
-                    throw Failure("read", errno);
-                }
-            }
+            return Transfer(p, buffer.Length, write: false);
         }
     }
 
@@ -193,22 +176,28 @@ internal sealed class AsyncIoStream<T> : Stream
     {
         fixed (byte* p = buffer)
         {
-            while (true)
+            return Transfer(p, buffer.Length, write: true);
+        }
+    }
+
+    /// <summary>One read(2) or write(2), retried on EINTR: the byte count, or -1 for EAGAIN.</summary>
+    private unsafe int Transfer(byte* p, int length, bool write)
+    {
+        while (true)
+        {
+            nint n = write ? Syscall.Write(_io.Fd, p, (nuint)length) : Syscall.Read(_io.Fd, p, (nuint)length);
+            if (n >= 0)
             {
-                nint n = Libc.Write(_io.Fd, p, (nuint)buffer.Length);
-                if (n >= 0)
-                {
-                    return (int)n;
-                }
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == Libc.EAGAIN)
-                {
-                    return -1;
-                }
-                if (errno != Libc.EINTR)
-                {
-                    throw Failure("write", errno);
-                }
+                return (int)n;
+            }
+            int errno = (int)-n;
+            if (errno == Libc.EAGAIN)
+            {
+                return -1;
+            }
+            if (errno != Libc.EINTR)
+            {
+                throw Failure(write ? "write" : "read", errno);
             }
         }
     }

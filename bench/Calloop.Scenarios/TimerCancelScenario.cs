@@ -14,18 +14,12 @@ internal static class TimerCancelScenario
         var rng = new Xorshift(Xorshift.SeedS2);
 
         long a0 = GC.GetAllocatedBytesForCurrentThread();
-        int gc0 = GC.CollectionCount(0), gc2 = GC.CollectionCount(2);
-        TimeSpan pause0 = GC.GetTotalPauseDuration();
+        var gc = new GcCounters();
         long w0 = Native.MonoNs(), c0 = Native.CpuNs();
         long t0 = Native.MonoNs();
         for (long i = 0; i < n; i++)
         {
-            long dUs = (long)(rng.Next() % TimerFireScenario.SpreadUs);
-            tokens[i] = handle.InsertSource(TimerSource.FromDeadline(Instant.FromNanoseconds(t0 + dUs * 1000)), static (_, ref _, ref f) =>
-            {
-                f++;
-                return TimeoutAction.Drop;
-            });
+            tokens[i] = TimerFireScenario.InsertOneShot(handle, ref rng, t0);
         }
         for (long i = 0; i < n; i++)
         {
@@ -34,7 +28,7 @@ internal static class TimerCancelScenario
         long w = Native.MonoNs() - w0, c = Native.CpuNs() - c0;
         Native.LastTimedRegion = (w0, w0 + w);
         long alloc = GC.GetAllocatedBytesForCurrentThread() - a0;
-        string gcs = FormattableString.Invariant($" gc0={GC.CollectionCount(0) - gc0} gc2={GC.CollectionCount(2) - gc2} gc_pause_ms={(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:F2}");
+        string gcs = gc.Format();
 
         long until = t0 + 210_000_000;
         for (long now = Native.MonoNs(); now < until; now = Native.MonoNs())

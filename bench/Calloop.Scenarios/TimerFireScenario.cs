@@ -19,18 +19,12 @@ internal static class TimerFireScenario
         var rng = new Xorshift(Xorshift.SeedS2);
 
         long a0 = GC.GetAllocatedBytesForCurrentThread();
-        int gc0 = GC.CollectionCount(0), gc2 = GC.CollectionCount(2);
-        TimeSpan pause0 = GC.GetTotalPauseDuration();
+        var gc = new GcCounters();
         long w0 = Native.MonoNs(), c0 = Native.CpuNs();
         long t0 = Native.MonoNs();
         for (long i = 0; i < n; i++)
         {
-            long dUs = (long)(rng.Next() % SpreadUs);
-            handle.InsertSource(TimerSource.FromDeadline(Instant.FromNanoseconds(t0 + dUs * 1000)), static (_, ref _, ref f) =>
-            {
-                f++;
-                return TimeoutAction.Drop;
-            });
+            InsertOneShot(handle, ref rng, t0);
         }
         long dispatches = 0;
         while (fired < n)
@@ -41,12 +35,26 @@ internal static class TimerFireScenario
         long w = Native.MonoNs() - w0, c = Native.CpuNs() - c0;
         Native.LastTimedRegion = (w0, w0 + w);
         long alloc = GC.GetAllocatedBytesForCurrentThread() - a0;
-        string gcs = FormattableString.Invariant($" gc0={GC.CollectionCount(0) - gc0} gc2={GC.CollectionCount(2) - gc2} gc_pause_ms={(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:F2}");
+        string gcs = gc.Format();
 
         if (fired != n)
         {
             return Result.Fail("S2", $"fired={fired} expected={n}");
         }
         return new Result("S2", n, w, c, (double)c / n, alloc, $" dispatches={dispatches}{gcs}{(slackUs > 0 ? $" timer_slack_us={slackUs}" : "")}");
+    }
+
+    /// <summary>
+    /// Inserts the next timer of the scenario: deadline <c>t0 + (next() % 200000)</c> µs, a callback that counts it
+    /// and drops it (S2 and S2b insert alike).
+    /// </summary>
+    internal static RegistrationToken InsertOneShot(LoopHandle<long> handle, ref Xorshift rng, long t0)
+    {
+        long dUs = (long)(rng.Next() % SpreadUs);
+        return handle.InsertSource(TimerSource.FromDeadline(Instant.FromNanoseconds(t0 + dUs * 1000)), static (_, ref _, ref fired) =>
+        {
+            fired++;
+            return TimeoutAction.Drop;
+        });
     }
 }
