@@ -14,6 +14,10 @@ public sealed class LoopHandle<TData>
 {
     private const int WakeSlot = Token.MaxSlot;
 
+    // Every loop's tokens carry its identity, so that another loop refuses them (0 is never issued: default names nothing).
+    private static int s_lastLoopId;
+    private readonly int _loopId = Interlocked.Increment(ref s_lastLoopId);
+
     private ChunkedArray<Slot> _slots = new(16);
     private int _usedSlots;
     private int _freeHead = -1;
@@ -115,7 +119,7 @@ public sealed class LoopHandle<TData>
             ref Slot slot = ref _slots[i];
             if (slot.Entry is not null)
             {
-                list.Add(new SourceInfo(new RegistrationToken(i, slot.Version), NameAt(i), KindOf(slot.Entry.Source), slot.Enabled, PolicyAt(i)));
+                list.Add(new SourceInfo(new RegistrationToken(i, slot.Version, _loopId), NameAt(i), KindOf(slot.Entry.Source), slot.Enabled, PolicyAt(i)));
             }
         }
         return list;
@@ -216,26 +220,38 @@ public sealed class LoopHandle<TData>
 
     private RegistrationToken Insert(SourceEntry<TData> entry, string? name)
     {
-        int index = AllocateSlot();
+        IEventSource inserted = entry.Source;
+        SourceOwnership.Claim(inserted, this);
+        int index;
+        try
+        {
+            index = AllocateSlot();
+        }
+        catch
+        {
+            SourceOwnership.Release(inserted);
+            throw;
+        }
         ref Slot slot = ref _slots[index];
         var factory = new TokenFactory(index, slot.Version);
         try
         {
-            entry.Source.Register(Poll, ref factory);
+            inserted.Register(Poll, ref factory);
         }
         catch (CalloopException e) when (name is not null)
         {
             FreeSlot(index);
+            SourceOwnership.Release(inserted);
             throw e.ForSource(name);
         }
         catch
         {
-            // The source stays the caller's (not disposed) and the slot is released. A source whose Register
-            // throws must leave nothing registered (a second registration of one fd must not undo the first).
+            // The source stays the caller's (not disposed, in no loop) and the slot is released. A source whose
+            // Register throws must leave nothing registered (a second registration of one fd must not undo the first).
             FreeSlot(index);
+            SourceOwnership.Release(inserted);
             throw;
         }
-        IEventSource inserted = entry.Source;
         bool lifecycle = inserted.NeedsLifecycleEvents;
         slot.Entry = entry;
         slot.Occupy(lifecycle, inserted is IDisposable);
@@ -248,11 +264,19 @@ public sealed class LoopHandle<TData>
         {
             _lifecycleSlots.Add(index);
         }
-        return new RegistrationToken(index, slot.Version);
+        return new RegistrationToken(index, slot.Version, _loopId);
     }
 
     private ref Slot Resolve(RegistrationToken token, string operation)
     {
+        if (token.LoopId != _loopId)
+        {
+            throw new ArgumentException(
+                token.LoopId == 0
+                    ? $"LoopHandle.{operation}: default(RegistrationToken) names no source; use the token InsertSource returned."
+                    : $"LoopHandle.{operation}: {token} belongs to another loop (this is loop {_loopId}); use it with the loop that issued it.",
+                nameof(token));
+        }
         if ((uint)token.Slot < (uint)_usedSlots)
         {
             ref Slot slot = ref _slots[token.Slot];
@@ -262,7 +286,7 @@ public sealed class LoopHandle<TData>
             }
         }
         throw new ArgumentException(
-            $"LoopHandle.{operation}: {token} is stale: its source was removed from this loop (or the token belongs to another loop).",
+            $"LoopHandle.{operation}: {token} is stale: its source was removed from this loop.",
             nameof(token));
     }
 
@@ -415,9 +439,16 @@ public sealed class LoopHandle<TData>
         }
         finally
         {
-            if (disposable)
+            try
             {
-                ((IDisposable)source).Dispose();
+                if (disposable)
+                {
+                    ((IDisposable)source).Dispose();
+                }
+            }
+            finally
+            {
+                SourceOwnership.Release(source);
             }
         }
     }
@@ -507,12 +538,12 @@ public sealed class LoopHandle<TData>
 
     /// <summary>True while <paramref name="token"/> names a source in this loop.</summary>
     internal bool IsLive(RegistrationToken token) =>
-        (uint)token.Slot < (uint)_usedSlots && _slots[token.Slot].Entry is not null && _slots[token.Slot].Version == token.Version;
+        token.LoopId == _loopId && (uint)token.Slot < (uint)_usedSlots && _slots[token.Slot].Entry is not null && _slots[token.Slot].Version == token.Version;
 
     /// <summary>The registration token of the live source in <paramref name="index"/>, if an event's (truncated) version still matches.</summary>
     internal RegistrationToken? LiveToken(int index, int eventVersion) =>
         (uint)index < (uint)_usedSlots && _slots[index].Entry is not null && (_slots[index].Version & Token.VersionMask) == eventVersion
-            ? new RegistrationToken(index, _slots[index].Version)
+            ? new RegistrationToken(index, _slots[index].Version, _loopId)
             : null;
 
     /// <summary>

@@ -10,9 +10,11 @@ namespace Calloop;
 /// and its overloads.
 /// </summary>
 /// <typeparam name="T">The wrapped object: a <see cref="SafeHandle"/>, a socket, or a <see cref="FileDescriptor"/>.</typeparam>
-public sealed class Generic<T> : IEventSource<Readiness, T, PostAction>, IDirectSource<Readiness, T, PostAction>, IDisposable
+public sealed class Generic<T> : IEventSource<Readiness, T, PostAction>, IDirectSource<Readiness, T, PostAction>, IDisposable, IOwnedSource
     where T : notnull
 {
+    private SourceOwner _owner;
+
     private readonly T _file;
     private readonly SafeHandle? _handle;
     private readonly bool _leaveOpen;
@@ -134,4 +136,6 @@ public sealed class Generic<T> : IEventSource<Readiness, T, PostAction>, IDirect
             }
         }
     }
+
+    ref SourceOwner IOwnedSource.Owner => ref _owner;
 }

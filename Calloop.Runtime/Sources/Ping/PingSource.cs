@@ -8,8 +8,10 @@ namespace Calloop;
 /// per dispatch in which pings arrived. It removes itself once every sender is disposed (after delivering a
 /// ping that was still pending).
 /// </summary>
-public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<Unit, Unit, Unit>, IDisposable
+public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<Unit, Unit, Unit>, IDisposable, IOwnedSource
 {
+    private SourceOwner _owner;
+
     private readonly PingState _state;
     private FdRegistration _registration;
     private bool _disposed;
@@ -69,4 +71,6 @@ public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<U
             _state.Release();
         }
     }
+
+    ref SourceOwner IOwnedSource.Owner => ref _owner;
 }

@@ -15,8 +15,10 @@ namespace Calloop;
 ///     return TimeoutAction.Drop;
 /// });
 /// </code></example>
-public sealed class TimerSource : IEventSource<Instant, Unit, TimeoutAction>, IDirectSource<Instant, Unit, TimeoutAction>
+public sealed class TimerSource : IEventSource<Instant, Unit, TimeoutAction>, IDirectSource<Instant, Unit, TimeoutAction>, IOwnedSource
 {
+    private SourceOwner _owner;
+
     private Instant _deadline;
     private Poll? _poll;
     private Token _token;
@@ -123,4 +125,6 @@ public sealed class TimerSource : IEventSource<Instant, Unit, TimeoutAction>, ID
         }
         return PostAction.Remove;
     }
+
+    ref SourceOwner IOwnedSource.Owner => ref _owner;
 }

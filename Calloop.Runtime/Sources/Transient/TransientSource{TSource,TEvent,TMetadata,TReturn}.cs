@@ -28,6 +28,7 @@ public sealed class TransientSource<TSource, TEvent, TMetadata, TReturn> : IEven
 
     // A replaced source that may still be registered: unregistered, then disposed, at the next (re/un)registration.
     private TSource? _old;
+    private bool _disposed;
 
     /// <summary>Wraps <paramref name="source"/>, which is registered when the wrapper is.</summary>
     public TransientSource(TSource source)
@@ -122,8 +123,10 @@ public sealed class TransientSource<TSource, TEvent, TMetadata, TReturn> : IEven
     }
 
     /// <inheritdoc/>
+    /// <exception cref="ObjectDisposedException">The wrapper was disposed.</exception>
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         FlushOld(poll);
         switch (_state)
         {
@@ -206,6 +209,7 @@ public sealed class TransientSource<TSource, TEvent, TMetadata, TReturn> : IEven
     /// <summary>Disposes the inner source (and a replaced one not yet dropped). Harmless when repeated.</summary>
     public void Dispose()
     {
+        _disposed = true;
         TSource? old = _old;
         TSource? current = _source;
         _old = null;
