@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using Calloop.Diagnostics;
 
 namespace Calloop;
@@ -127,29 +128,69 @@ public sealed partial class EventLoop<TData>
     }
 
     /// <summary>Runs the hooks and the wait, and fills the batch: synthetic events, then poller events, then timers.</summary>
+    /// <remarks>
+    /// A hook that throws is under the error policy like a callback. Every other hook still runs; an exception left
+    /// unhandled is thrown once the batch is collected (without blocking, if a <c>BeforeSleep</c> hook threw), and
+    /// the batch is delivered by the next dispatch.
+    /// </remarks>
     private void Collect(TimeSpan? timeout)
     {
         _batchCount = 0;
         _batchNext = 0;
+        ExceptionDispatchInfo? failure = null;
 
         var lifecycle = _handle.LifecycleSlots;
         for (int i = 0; i < lifecycle.Count; i++)
         {
-            if (_handle.SourceAt(lifecycle[i])?.BeforeSleep() is PollEvent synthetic)
+            int slot = lifecycle[i];
+            PollEvent? synthetic;
+            try
             {
-                Append(synthetic);
+                synthetic = _handle.SourceAt(slot)?.BeforeSleep();
+            }
+            catch (Exception e)
+            {
+                i = OnHookException(e, slot, i, ref failure);
+                continue;
+            }
+            if (synthetic is PollEvent ev)
+            {
+                Append(ev);
             }
         }
         int syntheticCount = _batchCount;
 
-        Wait(timeout, syntheticCount > 0);
+        Wait(timeout, syntheticCount > 0 || failure is not null);
 
         for (int i = 0; i < lifecycle.Count; i++)
         {
             int slot = lifecycle[i];
-            _handle.SourceAt(slot)?.BeforeHandleEvents(
-                new EventIterator(_batch.AsSpan(syntheticCount, _batchCount - syntheticCount), slot, _handle.VersionAt(slot)));
+            try
+            {
+                _handle.SourceAt(slot)?.BeforeHandleEvents(
+                    new EventIterator(_batch.AsSpan(syntheticCount, _batchCount - syntheticCount), slot, _handle.VersionAt(slot)));
+            }
+            catch (Exception e)
+            {
+                i = OnHookException(e, slot, i, ref failure);
+            }
         }
+        failure?.Throw();
+    }
+
+    /// <summary>
+    /// Applies the error policy to an exception from the lifecycle hook of the source in <paramref name="slot"/>, at
+    /// position <paramref name="i"/> of the hook list; keeps the first unhandled one. Returns the position to go on
+    /// from (one less when the policy removed the source from the list).
+    /// </summary>
+    private int OnHookException(Exception exception, int slot, int i, ref ExceptionDispatchInfo? failure)
+    {
+        if (!OnCallbackException(exception, slot, _handle.VersionAt(slot)) && failure is null)
+        {
+            failure = ExceptionDispatchInfo.Capture(exception);
+        }
+        var lifecycle = _handle.LifecycleSlots;
+        return i < lifecycle.Count && lifecycle[i] == slot ? i : i - 1;
     }
 
     /// <summary>Waits once (again after a timer-wheel cascade or a signal, until something happens or the timeout passes).</summary>
