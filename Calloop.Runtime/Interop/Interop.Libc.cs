@@ -46,6 +46,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Name, EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);
 
+    [LibraryImport(Name, EntryPoint = "dup3", SetLastError = true)]
+    internal static partial int Dup3(int oldFd, int newFd, int flags);
+
     [LibraryImport(Name, EntryPoint = "pipe", SetLastError = true)]
     internal static partial int Pipe(int* fds);
 

@@ -216,6 +216,10 @@ public sealed partial class EventLoop<TData>
                 waitNs = waitNs < 0 ? untilWake : Math.Min(waitNs, untilWake);
             }
             int n = _poll.Wait(_osEvents, waitNs);
+            if (_staleEventSeen && n > 0)
+            {
+                CheckForLeakedRegistrations(n);
+            }
             bool woken = false;
             for (int i = 0; i < n; i++)
             {
@@ -244,6 +248,36 @@ public sealed partial class EventLoop<TData>
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Called after a wait that follows a batch with an event for no live source: an event of this wait whose token
+    /// names no live, enabled source was registered when the wait began, yet its source is gone, so its registration
+    /// leaked (a descriptor closed while registered, while a duplicate kept its file open: nothing can delete it
+    /// now). Rebuilds the poller from the live registrations, so that the leak cannot make the loop spin, and
+    /// reports it once through <see cref="UnhandledException"/> (it never propagates: the loop has recovered).
+    /// </summary>
+    private void CheckForLeakedRegistrations(int n)
+    {
+        _staleEventSeen = false;
+        for (int i = 0; i < n; i++)
+        {
+            Token token = _osEvents[i].Token;
+            if (LoopHandle<TData>.IsWakeToken(token) || _handle.EntryFor(token) is not null)
+            {
+                continue;
+            }
+            if (!_poll.RebuildBackend())
+            {
+                return;
+            }
+            var report = new CalloopException(
+                $"The poller reported events for a registration that belongs to no source (slot {token.Slot}, version {token.Version}): " +
+                "a descriptor was closed while registered, while a duplicate of it (dup, fork) kept its file open, so it could not be " +
+                $"unregistered. The poller was rebuilt from its {_poll.RegisteredCount} live registrations. Remove a source before closing its descriptor.");
+            UnhandledException?.Invoke(this, new LoopExceptionEventArgs(report, null, null, _errorPolicy));
+            return;
         }
     }
 
@@ -284,6 +318,9 @@ public sealed partial class EventLoop<TData>
             SourceEntry<TData>? entry = _handle.EntryFor(ev.Token);
             if (entry is null)
             {
+                // For a source removed or disabled after the wait, or for a registration nothing can delete: the
+                // next wait tells them apart.
+                _staleEventSeen |= ev.Readiness != Readiness.None;
                 continue;
             }
             int slot = ev.Token.Slot;

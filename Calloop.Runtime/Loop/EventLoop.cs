@@ -29,6 +29,7 @@ public sealed partial class EventLoop<TData> : IDisposable
     private int _batchCount;
     private int _batchNext;
     private bool _idlesPending;
+    private bool _staleEventSeen;
 
     /// <summary>Creates a loop on the calling thread, which becomes the loop's thread.</summary>
     /// <exception cref="CalloopException">The poller (epoll, kqueue) or the wake-up descriptor (eventfd, pipe) could not be created (the message carries the errno, such as EMFILE).</exception>

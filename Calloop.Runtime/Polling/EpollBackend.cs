@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using Calloop.Interop;
 
@@ -43,19 +44,60 @@ internal sealed unsafe class EpollBackend : PollBackend
         }
     }
 
-    private void Control(int op, string operation, int fd, Interest interest, Mode mode, Token token)
+    /// <remarks>
+    /// A new epoll instance gets every live registration, then takes the old one's number (dup3), which closes the
+    /// old instance and with it the registrations nothing could reach. An outer poller that watched the old
+    /// instance through this number forgets it (the kernel drops a watched file when it is closed) and must
+    /// register the loop's descriptor again.
+    /// </remarks>
+    internal override bool Rebuild(IEnumerable<(int Fd, Interest Interest, Mode Mode, Token Token)> live)
+    {
+        int fresh = Epoll.Create1(Epoll.EPOLL_CLOEXEC);
+        if (fresh < 0)
+        {
+            throw CalloopException.FromErrno("epoll_create1 (rebuilding the poller)", null, Marshal.GetLastPInvokeError());
+        }
+        try
+        {
+            foreach (var (fd, interest, mode, token) in live)
+            {
+                try
+                {
+                    Control(fresh, Epoll.EPOLL_CTL_ADD, "epoll_ctl(ADD) (rebuilding the poller)", fd, interest, mode, token);
+                }
+                catch (CalloopException e) when (e.Errno == Libc.EBADF)
+                {
+                    // Closed while registered and not duplicated: epoll had already forgotten it.
+                }
+            }
+            if (Libc.Dup3(fresh, _epfd, Libc.O_CLOEXEC) < 0)
+            {
+                throw CalloopException.FromErrno("dup3 (rebuilding the poller)", _epfd, Marshal.GetLastPInvokeError());
+            }
+        }
+        finally
+        {
+            Libc.Close(fresh);
+        }
+        return true;
+    }
+
+    private void Control(int op, string operation, int fd, Interest interest, Mode mode, Token token) =>
+        Control(_epfd, op, operation, fd, interest, mode, token);
+
+    private static void Control(int epfd, int op, string operation, int fd, Interest interest, Mode mode, Token token)
     {
         uint events = ToEpoll(interest, mode);
         int rc;
         if (Epoll.IsPacked)
         {
             Epoll.PackedEvent ev = new() { Events = events, Data = token.Value };
-            rc = Epoll.Ctl(_epfd, op, fd, &ev);
+            rc = Epoll.Ctl(epfd, op, fd, &ev);
         }
         else
         {
             Epoll.AlignedEvent ev = new() { Events = events, Data = token.Value };
-            rc = Epoll.Ctl(_epfd, op, fd, &ev);
+            rc = Epoll.Ctl(epfd, op, fd, &ev);
         }
         if (rc < 0)
         {

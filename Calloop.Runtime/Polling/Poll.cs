@@ -14,9 +14,10 @@ public sealed class Poll
 {
     private readonly Polling.PollBackend _backend;
 
-    // Which registration each descriptor belongs to, so that a source whose descriptor was closed (and its number
-    // reused by another source's descriptor) does not unregister the newcomer.
-    private readonly Dictionary<int, Token> _owners = [];
+    // Every registered descriptor with what it was registered for: so that a source whose descriptor was closed (and
+    // its number reused by another source's descriptor) does not unregister the newcomer, and so that the backend can
+    // be rebuilt from the live registrations.
+    private readonly Dictionary<int, Registered> _owners = [];
 
     internal Poll(Polling.PollBackend backend)
     {
@@ -36,7 +37,7 @@ public sealed class Poll
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fd);
         _backend.Add(fd, interest, mode, token);
-        _owners[fd] = token;
+        _owners[fd] = new Registered(interest, mode, token);
     }
 
     /// <summary>Starts watching the descriptor owned by <paramref name="handle"/>.</summary>
@@ -48,7 +49,7 @@ public sealed class Poll
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fd);
         _backend.Modify(fd, interest, mode, token);
-        _owners[fd] = token;
+        _owners[fd] = new Registered(interest, mode, token);
     }
 
     /// <summary>Changes the registration of the descriptor owned by <paramref name="handle"/>.</summary>
@@ -70,7 +71,7 @@ public sealed class Poll
     public void Unregister(int fd, Token token)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fd);
-        if (!_owners.TryGetValue(fd, out Token owner) || owner.Slot != token.Slot || owner.Version != token.Version)
+        if (!_owners.TryGetValue(fd, out Registered owner) || owner.Token.Slot != token.Slot || owner.Token.Version != token.Version)
         {
             return;
         }
@@ -91,6 +92,26 @@ public sealed class Poll
     internal int Wait(Span<PollEvent> events, long timeoutNs) => _backend.Wait(events, timeoutNs);
 
     internal void DisposeBackend() => _backend.Dispose();
+
+    /// <summary>How many descriptors are registered.</summary>
+    internal int RegisteredCount => _owners.Count;
+
+    /// <summary>
+    /// Rebuilds the backend from the registrations this poller knows of, dropping any the kernel still reports but
+    /// nothing can delete. Returns false when the backend cannot hold such registrations.
+    /// </summary>
+    internal bool RebuildBackend()
+    {
+        var live = new List<(int, Interest, Mode, Token)>(_owners.Count);
+        foreach (KeyValuePair<int, Registered> r in _owners)
+        {
+            live.Add((r.Key, r.Value.Interest, r.Value.Mode, r.Value.Token));
+        }
+        return _backend.Rebuild(live);
+    }
+
+    /// <summary>What a descriptor is registered for.</summary>
+    private readonly record struct Registered(Interest Interest, Mode Mode, Token Token);
 
     private static int FdOf(SafeHandle handle)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace Calloop.Polling;
 
@@ -17,6 +18,14 @@ internal abstract class PollBackend : IDisposable
     internal abstract void Modify(int fd, Interest interest, Mode mode, Token token);
 
     internal abstract void Delete(int fd);
+
+    /// <summary>
+    /// Drops every registration the backend holds, including ones that can no longer be deleted (a descriptor closed
+    /// while registered while a duplicate keeps its file open), and registers <paramref name="live"/> afresh,
+    /// keeping <see cref="Fd"/>. Returns false when the backend cannot hold such a registration (it forgets a
+    /// descriptor when it is deleted, whatever became of it) and did nothing.
+    /// </summary>
+    internal virtual bool Rebuild(IEnumerable<(int Fd, Interest Interest, Mode Mode, Token Token)> live) => false;
 
     /// <summary>
     /// Waits until a descriptor is ready or <paramref name="timeoutNs"/> passes (negative: no limit; zero:
