@@ -86,6 +86,43 @@ public class SignalSourceTests(NotifierKind notifier) : NotifierFixture(notifier
         loop.Handle.InsertSource(source, (evt, ref _, ref seen) => seen.Add(evt.Number));
 
     [Test]
+    public void ASignalIsTakenOnlyWhileItsSourceIsInALoop()
+    {
+        using var loop = new EventLoop<List<int>>();
+        var seen = new List<int>();
+        var source = new SignalSource(SIGUSR1);
+        Assert.That(source.Holds(SIGUSR1), Is.False, "a source that is not inserted takes nothing");
+
+        // Raised before the insertion: nobody took it, so nothing is pending for the loop afterwards.
+        Raise(SIGUSR1);
+        Assert.That(_arrived1.Wait(TimeSpan.FromSeconds(30)), Is.True, "the runtime handled the signal");
+        RegistrationToken token = Insert(loop, source);
+        Assert.That(source.Holds(SIGUSR1), Is.True);
+        loop.Dispatch(TimeSpan.Zero, ref seen);
+        Assert.That(seen, Is.Empty, "a signal raised before the source was in a loop is not delivered");
+
+        loop.Handle.Disable(token);
+        Assert.That(source.Holds(SIGUSR1), Is.False, "a disabled source gives its signals back");
+        loop.Handle.Enable(token);
+        Assert.That(source.Holds(SIGUSR1), Is.True);
+        source.Add(SIGUSR2);
+        Assert.That(source.Holds(SIGUSR2), Is.True, "a signal added while in a loop is taken at once");
+
+        loop.Handle.Remove(token);
+        Assert.That(source.Holds(SIGUSR1) || source.Holds(SIGUSR2), Is.False, "removal gives every signal back");
+    }
+
+    [Test]
+    public void ADisposedSourceThatWasNeverInsertedHoldsNothing()
+    {
+        var source = new SignalSource(SIGUSR1, SIGUSR2);
+        Assert.That(source.IsWatching(SIGUSR1) && source.IsWatching(SIGUSR2), Is.True);
+        source.Dispose();
+        Assert.That(source.Holds(SIGUSR1) || source.Holds(SIGUSR2), Is.False);
+        Assert.That(source.IsWatching(SIGUSR1), Is.False);
+    }
+
+    [Test]
     public void SigUsr1SentToTheProcessIsDeliveredOnTheLoopThread()
     {
         using var loop = new EventLoop<List<int>>();

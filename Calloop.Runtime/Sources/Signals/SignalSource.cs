@@ -20,8 +20,10 @@ namespace Calloop;
 /// <para><see cref="CancelDefaultAction"/> (on by default) suppresses the default action of the signal (for
 /// SIGINT and SIGTERM, terminating the process), as calloop does by blocking the signal; turn it off to only observe.
 /// <see cref="Add"/>, <see cref="Remove"/> and <see cref="Set"/> change the watched set at any time, also while the
-/// source is in a loop; use them on the loop's thread. The handlers stay installed from construction (or
-/// <see cref="Add"/>) until <see cref="Remove"/> or <see cref="Dispose"/>.</para>
+/// source is in a loop; use them on the loop's thread.</para>
+/// <para>The signals are taken only while the source is registered in a loop: the handlers are installed when the
+/// source is inserted (or enabled) and uninstalled when it is disabled, removed or disposed. A source that is
+/// created but never inserted takes nothing, so Ctrl-C still stops a program that forgot to insert it.</para>
 /// </remarks>
 public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDisposable
 {
@@ -34,7 +36,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
     private FdRegistration _registration;
     private bool _disposed;
 
-    /// <summary>Watches <paramref name="signals"/> (possibly none yet; see <see cref="Add"/>).</summary>
+    /// <summary>Creates a source that watches <paramref name="signals"/> once it is inserted in a loop (possibly none yet; see <see cref="Add"/>).</summary>
     /// <exception cref="ArgumentException">A value is not a signal, or cannot be caught (SIGKILL, SIGSTOP).</exception>
     /// <exception cref="CalloopException">The runtime refused to register a signal, or the wake-up descriptor could not be created.</exception>
     public SignalSource(params ReadOnlySpan<PosixSignal> signals)
@@ -79,22 +81,32 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         int n = Validate(signal);
-        if (_registrations[n] is not null)
+        if ((Interlocked.Read(ref _watched) & Bit(n)) != 0)
         {
             return;
         }
-        PosixSignalRegistration registration;
-        try
+        if (!_registration.IsRegistered)
         {
-            registration = PosixSignalRegistration.Create(SignalNumbers.ToPosixSignal(n), _handler);
+            // Not in a loop: ask the runtime now whether it can watch the signal, so that a refusal is reported here
+            // and not at insertion, and give the handler straight back (an arrival meanwhile finds the signal not
+            // watched and keeps its default action).
+            Take(n);
+            GiveBack(n);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new CalloopException(
-                $"PosixSignalRegistration.Create({SignalNumbers.Describe(n)}) failed: the .NET runtime cannot watch this signal ({e.Message}).", e);
-        }
-        _registrations[n] = registration;
+        // Watched first, so that an arrival right after the handler is installed is not passed over.
         Interlocked.Or(ref _watched, Bit(n));
+        if (_registration.IsRegistered)
+        {
+            try
+            {
+                Take(n);
+            }
+            catch
+            {
+                Interlocked.And(ref _watched, ~Bit(n));
+                throw;
+            }
+        }
     }
 
     /// <summary>
@@ -104,14 +116,71 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
     public void Remove(PosixSignal signal)
     {
         int n = SignalNumbers.ToNumber(signal);
-        if (n == 0 || _registrations[n] is not PosixSignalRegistration registration)
+        if (n == 0 || (Interlocked.Read(ref _watched) & Bit(n)) == 0)
         {
             return;
         }
         Interlocked.And(ref _watched, ~Bit(n));
-        _registrations[n] = null;
-        registration.Dispose();
+        GiveBack(n);
         Interlocked.And(ref _pending, ~Bit(n));
+    }
+
+    /// <summary>True while the source holds the runtime's handler for <paramref name="signal"/> (it is in a loop and watches it).</summary>
+    internal bool Holds(PosixSignal signal)
+    {
+        int n = SignalNumbers.ToNumber(signal);
+        return n != 0 && _registrations[n] is not null;
+    }
+
+    /// <summary>Installs the handler of signal <paramref name="n"/>.</summary>
+    private void Take(int n)
+    {
+        try
+        {
+            _registrations[n] = PosixSignalRegistration.Create(SignalNumbers.ToPosixSignal(n), _handler);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new CalloopException(
+                $"PosixSignalRegistration.Create({SignalNumbers.Describe(n)}) failed: the .NET runtime cannot watch this signal ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>Uninstalls the handler of signal <paramref name="n"/>, if installed.</summary>
+    private void GiveBack(int n)
+    {
+        PosixSignalRegistration? registration = _registrations[n];
+        _registrations[n] = null;
+        registration?.Dispose();
+    }
+
+    /// <summary>Installs the handler of every watched signal; on failure uninstalls those it installed.</summary>
+    private void TakeAll()
+    {
+        long watched = Interlocked.Read(ref _watched);
+        try
+        {
+            for (int n = 1; n <= SignalNumbers.Max; n++)
+            {
+                if ((watched & Bit(n)) != 0 && _registrations[n] is null)
+                {
+                    Take(n);
+                }
+            }
+        }
+        catch
+        {
+            GiveBackAll();
+            throw;
+        }
+    }
+
+    private void GiveBackAll()
+    {
+        for (int n = 1; n <= SignalNumbers.Max; n++)
+        {
+            GiveBack(n);
+        }
     }
 
     /// <summary>Watches exactly <paramref name="signals"/>: the new ones are added, the others removed.</summary>
@@ -131,7 +200,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
         }
         for (int n = 1; n <= SignalNumbers.Max; n++)
         {
-            if ((wanted & Bit(n)) == 0 && _registrations[n] is not null)
+            if ((wanted & Bit(n)) == 0 && (Interlocked.Read(ref _watched) & Bit(n)) != 0)
             {
                 Remove(SignalNumbers.ToPosixSignal(n));
             }
@@ -139,10 +208,20 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
     }
 
     /// <inheritdoc/>
+    /// <remarks>Takes the watched signals (installs their handlers).</remarks>
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _registration.Register(poll, ref tokenFactory, _waker.Fd);
+        TakeAll();
+        try
+        {
+            _registration.Register(poll, ref tokenFactory, _waker.Fd);
+        }
+        catch
+        {
+            GiveBackAll();
+            throw;
+        }
     }
 
     /// <inheritdoc/>
@@ -153,8 +232,10 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
     }
 
     /// <inheritdoc/>
+    /// <remarks>Gives the signals back (uninstalls their handlers: default actions apply again).</remarks>
     public void Unregister(Poll poll)
     {
+        GiveBackAll();
         _registration.Unregister(poll, _waker.Fd);
     }
 
@@ -202,11 +283,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
         }
         _disposed = true;
         Interlocked.Exchange(ref _watched, 0);
-        for (int n = 1; n <= SignalNumbers.Max; n++)
-        {
-            _registrations[n]?.Dispose();
-            _registrations[n] = null;
-        }
+        GiveBackAll();
         _waker.Dispose();
     }
 
