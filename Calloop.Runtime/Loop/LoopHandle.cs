@@ -365,8 +365,9 @@ public sealed class LoopHandle<TData>
             RemoveNow(index, ref slot);
             return;
         }
-        if (action == PostAction.Continue)
+        if ((uint)action <= (uint)PostAction.Continue)
         {
+            // Continue (or default, which counts as Continue): what the callback asked for itself, if anything.
             action = _currentPending;
         }
         switch (action)

@@ -110,5 +110,49 @@ public class CompositeTests
     {
         Assert.That(a.Combine(b), Is.EqualTo(expected));
         Assert.That(b.Combine(a), Is.EqualTo(expected));
+        Assert.That(a | b, Is.EqualTo(expected), "| combines as calloop does");
+        PostAction action = PostAction.Continue;
+        action |= a;
+        action |= b;
+        Assert.That(action, Is.EqualTo(PostAction.Continue.Combine(a).Combine(b)), "|= from Continue, as code ported from Rust writes it");
+    }
+
+    [Test]
+    public void EveryCombinationOfTwoActionsIsOneOfTheFour()
+    {
+        PostAction[] all = [PostAction.Continue, PostAction.Reregister, PostAction.Disable, PostAction.Remove];
+        foreach (PostAction a in all)
+        {
+            foreach (PostAction b in all)
+            {
+                Assert.That(a | b, Is.EqualTo(a == b ? a : PostAction.Reregister), $"{a} | {b}");
+            }
+        }
+        // A literal port of a composite: Reregister | Disable must re-register, not remove.
+        Assert.That(PostAction.Reregister | PostAction.Disable, Is.EqualTo(PostAction.Reregister));
+    }
+
+    [Test]
+    public void ADefaultPostActionCountsAsContinue()
+    {
+        using var loop = new EventLoop<int>();
+        var (read, write) = Calloop.Tests.Support.Fds.Pipe();
+        using var _w = write;
+        int calls = 0;
+        RegistrationToken token = loop.Handle.InsertSource(Generic.From(read, Interest.Readable, Mode.Level), (_, ref r, ref n) =>
+        {
+            n += Calloop.Tests.Support.Fds.Drain(r);
+            calls++;
+            return default;
+        });
+        Calloop.Tests.Support.Fds.Write(write, "a"u8);
+        int data = 0;
+        loop.Dispatch(TimeSpan.FromSeconds(5), ref data);
+        Calloop.Tests.Support.Fds.Write(write, "b"u8);
+        loop.Dispatch(TimeSpan.FromSeconds(5), ref data);
+        Assert.That((calls, data), Is.EqualTo((2, 2)));
+        Assert.That(loop.Handle.GetSources()[0].Enabled, Is.True);
+        Assert.That(default(PostAction).Combine(PostAction.Disable), Is.EqualTo(PostAction.Reregister));
+        loop.Handle.Remove(token);
     }
 }

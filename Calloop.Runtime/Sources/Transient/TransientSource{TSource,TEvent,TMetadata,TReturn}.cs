@@ -191,7 +191,7 @@ public sealed class TransientSource<TSource, TEvent, TMetadata, TReturn> : IEven
         {
             return PostAction.Continue;
         }
-        switch (_source!.ProcessEvents(readiness, token, ref callback))
+        switch (PostActions.Normalize(_source!.ProcessEvents(readiness, token, ref callback)))
         {
             case PostAction.Continue:
                 return PostAction.Continue;
