@@ -18,3 +18,16 @@ public enum ErrorPolicy
     /// <summary>The loop is asked to stop (<see cref="LoopSignal.Stop"/>); the source stays and dispatching goes on until the end of this dispatch.</summary>
     StopLoop,
 }
+
+/// <summary>Checks <see cref="ErrorPolicy"/> values.</summary>
+internal static class ErrorPolicies
+{
+    /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="policy"/> is not one of the defined policies.</exception>
+    internal static void Check(ErrorPolicy policy, string paramName)
+    {
+        if (policy is not (ErrorPolicy.Propagate or ErrorPolicy.DisableSource or ErrorPolicy.RemoveSource or ErrorPolicy.StopLoop))
+        {
+            throw new System.ArgumentOutOfRangeException(paramName, policy, "Not an ErrorPolicy: use Propagate, DisableSource, RemoveSource or StopLoop.");
+        }
+    }
+}

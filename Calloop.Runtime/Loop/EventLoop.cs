@@ -40,7 +40,7 @@ public sealed partial class EventLoop<TData> : IDisposable
 
     /// <summary>Creates a loop with the given options on the calling thread, which becomes the loop's thread.</summary>
     /// <exception cref="CalloopException">The poller (epoll, kqueue) or the wake-up descriptor (eventfd, pipe) could not be created (the message carries the errno, such as EMFILE).</exception>
-    /// <exception cref="System.ArgumentOutOfRangeException"><see cref="EventLoopOptions.MaxEventsPerWait"/> is not positive, or <see cref="EventLoopOptions.TimerSlack"/> is negative or more than a day.</exception>
+    /// <exception cref="System.ArgumentOutOfRangeException"><see cref="EventLoopOptions.MaxEventsPerWait"/> is not from 1 to <see cref="EventLoopOptions.MaxMaxEventsPerWait"/>, <see cref="EventLoopOptions.ErrorPolicy"/> is not a defined policy, or <see cref="EventLoopOptions.TimerSlack"/> is negative or more than a day.</exception>
     /// <exception cref="PlatformNotSupportedException">
     /// The backend asked for does not exist on this system: <see cref="Backend.Epoll"/> off Linux,
     /// <see cref="Backend.Kqueue"/> off macOS and FreeBSD.
@@ -49,6 +49,8 @@ public sealed partial class EventLoop<TData> : IDisposable
     {
         options ??= new EventLoopOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEventsPerWait, "options.MaxEventsPerWait");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxEventsPerWait, EventLoopOptions.MaxMaxEventsPerWait, "options.MaxEventsPerWait");
+        ErrorPolicies.Check(options.ErrorPolicy, "options.ErrorPolicy");
         if (options.TimerSlack < TimeSpan.Zero || options.TimerSlack > EventLoopOptions.MaxTimerSlack)
         {
             throw new ArgumentOutOfRangeException("options.TimerSlack", options.TimerSlack, "EventLoopOptions.TimerSlack must be between zero and one day.");

@@ -12,7 +12,11 @@ public sealed class EventLoopOptions
     public ErrorPolicy ErrorPolicy { get; set; } = ErrorPolicy.Propagate;
 
     /// <summary>The most poller events taken from the kernel per wait (the rest are taken by the next). Default 1024.</summary>
+    /// <remarks>From 1 to <see cref="MaxMaxEventsPerWait"/>; the loop keeps two buffers of this many events.</remarks>
     public int MaxEventsPerWait { get; set; } = 1024;
+
+    /// <summary>The largest <see cref="MaxEventsPerWait"/> a loop accepts: 65 536.</summary>
+    public const int MaxMaxEventsPerWait = 1 << 16;
 
     /// <summary>
     /// How late the loop may wake for a timer so that timers due close together fire in one wake-up. Timers never

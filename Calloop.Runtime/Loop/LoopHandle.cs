@@ -101,10 +101,15 @@ public sealed class LoopHandle<TData>
     }
 
     /// <summary>Sets the error policy of one source; null makes it follow the loop's <see cref="EventLoopOptions.ErrorPolicy"/>.</summary>
-    /// <exception cref="ArgumentException">The token is stale.</exception>
+    /// <exception cref="ArgumentException">The token is stale, or belongs to another loop.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="policy"/> is not a defined policy.</exception>
     public void SetErrorPolicy(RegistrationToken token, ErrorPolicy? policy)
     {
         State.CheckThread("LoopHandle.SetErrorPolicy");
+        if (policy is ErrorPolicy p)
+        {
+            ErrorPolicies.Check(p, nameof(policy));
+        }
         Resolve(token, "SetErrorPolicy");
         SetSettings(token.Slot, NameAt(token.Slot), policy);
     }

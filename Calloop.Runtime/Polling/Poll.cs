@@ -31,11 +31,12 @@ public sealed class Poll
     internal int Fd => _backend.Fd;
 
     /// <summary>Starts watching <paramref name="fd"/>; its events will carry <paramref name="token"/>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fd"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fd"/> is negative, or <paramref name="interest"/> or <paramref name="mode"/> is not a defined value.</exception>
     /// <exception cref="CalloopException">The kernel refused (for example EBADF for a closed descriptor, EEXIST when it is already registered).</exception>
     public void Register(int fd, Interest interest, Mode mode, Token token)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fd);
+        CheckInterestAndMode(interest, mode);
         _backend.Add(fd, interest, mode, token);
         _owners[fd] = new Registered(interest, mode, token);
     }
@@ -48,6 +49,7 @@ public sealed class Poll
     public void Reregister(int fd, Interest interest, Mode mode, Token token)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fd);
+        CheckInterestAndMode(interest, mode);
         _backend.Modify(fd, interest, mode, token);
         _owners[fd] = new Registered(interest, mode, token);
     }
@@ -112,6 +114,18 @@ public sealed class Poll
 
     /// <summary>What a descriptor is registered for.</summary>
     private readonly record struct Registered(Interest Interest, Mode Mode, Token Token);
+
+    private static void CheckInterestAndMode(Interest interest, Mode mode)
+    {
+        if ((interest & ~Interest.Both) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(interest), interest, "Not an interest: use None, Readable, Writable or Both.");
+        }
+        if (mode is not (Mode.Level or Mode.Edge or Mode.OneShot))
+        {
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Not a mode: use Level, Edge or OneShot.");
+        }
+    }
 
     private static int FdOf(SafeHandle handle)
     {

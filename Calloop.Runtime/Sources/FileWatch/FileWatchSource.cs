@@ -54,12 +54,16 @@ public sealed class FileWatchSource : IEventSource<FileWatchEvent, Unit, Unit>, 
     /// Watches <paramref name="path"/> (a directory: changes to its entries; a file: changes to it) for
     /// <paramref name="kinds"/>. Watching the same path again replaces its kinds and returns the same watch.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or <paramref name="kinds"/> names nothing to watch.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or contains a NUL character, or <paramref name="kinds"/> names nothing to watch.</exception>
     /// <exception cref="CalloopException">inotify_add_watch failed: ENOENT (no such path), EACCES, ENOSPC (the user's watch limit), ...</exception>
     public FileWatch Add(string path, FileWatchKinds kinds)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (path.Contains('\0'))
+        {
+            throw new ArgumentException("FileWatchSource.Add: the path contains a NUL character, which the system would take as its end.", nameof(path));
+        }
         uint mask = (uint)(kinds & FileWatchKinds.All);
         if (mask == 0)
         {
