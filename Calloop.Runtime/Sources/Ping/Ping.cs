@@ -51,7 +51,27 @@ public sealed class Ping : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            GC.SuppressFinalize(this);
             _state.RemoveSender();
+        }
+    }
+
+    /// <summary>
+    /// A sender collected without <see cref="Dispose"/> is dropped then, as calloop drops a sender that goes out of
+    /// scope; but a collection may come late or never, so dispose every sender.
+    /// </summary>
+    ~Ping()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            try
+            {
+                _state.RemoveSender();
+            }
+            catch (CalloopException)
+            {
+                // The wake-up could not be written (the loop is gone): nobody is left to tell.
+            }
         }
     }
 }
