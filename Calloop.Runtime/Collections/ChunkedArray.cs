@@ -53,6 +53,39 @@ internal struct ChunkedArray<T>
         _chunks[_chunkCount++] = new T[1 << Shift];
     }
 
+    /// <summary>
+    /// Gives back the memory past the first <paramref name="count"/> elements, keeping room for at least
+    /// <paramref name="minCapacity"/>: drops whole chunks, or copies a single chunk into a smaller array. The elements
+    /// kept are unchanged; the capacity afterwards may be larger than asked (whole chunks, powers of two).
+    /// </summary>
+    internal void Shrink(int count, int minCapacity)
+    {
+        int keep = Math.Max(Math.Max(count, minCapacity), 1);
+        int chunkLength = 1 << Shift;
+        if (keep <= chunkLength)
+        {
+            int size = (int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)keep), (uint)chunkLength);
+            if (_chunks[0].Length > size)
+            {
+                var first = new T[size];
+                Array.Copy(_chunks[0], first, Math.Min(count, size));
+                _chunks[0] = first;
+            }
+            Array.Clear(_chunks, 1, _chunkCount - 1);
+            _chunkCount = 1;
+        }
+        else
+        {
+            int chunks = (keep + chunkLength - 1) >> Shift;
+            Array.Clear(_chunks, chunks, _chunkCount - chunks);
+            _chunkCount = Math.Min(_chunkCount, chunks);
+        }
+        if (_chunks.Length > 4 * _chunkCount)
+        {
+            Array.Resize(ref _chunks, Math.Max(_chunkCount, 1));
+        }
+    }
+
     /// <summary>The largest power-of-two element count whose chunk stays within <see cref="ChunkBytes"/> (and at least 16).</summary>
     private static int ChunkShift()
     {

@@ -51,6 +51,7 @@ public sealed partial class EventLoop<TData>
             }
             _idlesPending = false;
             RunIdles(ref data);
+            TrimWhenSparse();
             if (LoopMetrics.Dispatches.Enabled)
             {
                 LoopMetrics.Dispatches.Add(1);

@@ -30,6 +30,8 @@ public sealed partial class EventLoop<TData> : IDisposable
     private int _batchNext;
     private bool _idlesPending;
     private bool _staleEventSeen;
+    private readonly int _initialBatchLength;
+    private long _sparseSinceMs;
 
     /// <summary>Creates a loop on the calling thread, which becomes the loop's thread.</summary>
     /// <exception cref="CalloopException">The poller (epoll, kqueue) or the wake-up descriptor (eventfd, pipe) could not be created (the message carries the errno, such as EMFILE).</exception>
@@ -59,6 +61,7 @@ public sealed partial class EventLoop<TData> : IDisposable
         _errorPolicy = options.ErrorPolicy;
         _osEvents = new PollEvent[options.MaxEventsPerWait];
         _batch = new PollEvent[options.MaxEventsPerWait + 64];
+        _initialBatchLength = _batch.Length;
         PollBackend backend = CreateBackend(options.Backend, options.MaxEventsPerWait);
         try
         {
@@ -122,6 +125,65 @@ public sealed partial class EventLoop<TData> : IDisposable
             afterDispatch?.Invoke(ref data);
         }
     }
+
+    /// <summary>
+    /// Gives back the memory a burst left behind: the registry's slots, timer nodes and idle entries past the highest
+    /// one in use, bucket and batch arrays grown for the burst, and sorting scratch. The loop does this by itself
+    /// once its tables have stayed at less than a quarter full for about a second; call this to do it now.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Called from a callback of this loop, or from another thread.</exception>
+    /// <exception cref="ObjectDisposedException">The loop was disposed.</exception>
+    public void TrimExcess()
+    {
+        LoopState state = _handle.State;
+        state.CheckThread("EventLoop.TrimExcess");
+        ObjectDisposedException.ThrowIf(state.IsDisposed, this);
+        if (state.IsDispatching)
+        {
+            throw new InvalidOperationException("EventLoop.TrimExcess cannot be called from one of the loop's own callbacks.");
+        }
+        Trim();
+    }
+
+    private void Trim()
+    {
+        _sparseSinceMs = 0;
+        _handle.TrimExcess();
+        _handle.Idles.TrimExcess();
+        _poll.Timers.TrimExcess();
+        if (_batch.Length > _initialBatchLength && _batchNext >= _batchCount)
+        {
+            _batch = new PollEvent[_initialBatchLength];
+            _batchCount = 0;
+            _batchNext = 0;
+        }
+    }
+
+    /// <summary>
+    /// At the end of a dispatch: trims the tables once they have stayed sparse (less than a quarter in use) for
+    /// <see cref="TrimDelayMs"/>, so that memory returns after a burst while a steady load, which refills them
+    /// sooner, does not shrink and regrow them.
+    /// </summary>
+    private void TrimWhenSparse()
+    {
+        if (!(_handle.IsSparse || _poll.Timers.IsSparse || _handle.Idles.IsSparse || (_batch.Length > _initialBatchLength && _batchNext >= _batchCount)))
+        {
+            _sparseSinceMs = 0;
+            return;
+        }
+        long now = Environment.TickCount64;
+        if (_sparseSinceMs == 0)
+        {
+            _sparseSinceMs = now;
+        }
+        else if (now - _sparseSinceMs >= TrimDelayMs)
+        {
+            Trim();
+        }
+    }
+
+    /// <summary>How long the tables must stay sparse before the loop trims them by itself.</summary>
+    private const long TrimDelayMs = 1000;
 
     /// <summary>Unregisters and disposes every source, then closes the loop's descriptors. Harmless when repeated.</summary>
     /// <exception cref="InvalidOperationException">Called from a callback of this loop, or from another thread.</exception>

@@ -1,4 +1,5 @@
 using System;
+using Calloop.Collections;
 
 namespace Calloop;
 
@@ -14,9 +15,7 @@ internal abstract class IdleQueue
 /// </summary>
 internal sealed class IdleQueue<TData>(LoopState owner) : IdleQueue
 {
-    private Entry[] _entries = new Entry[16];
-    private int _usedEntries;
-    private int _freeHead = -1;
+    private Arena<Entry> _entries = new(16);
     // The ring's length is always a power of two (16, doubled when full), so positions wrap with a mask rather
     // than a division: two integer divisions per idle callback were measurable in an idle-heavy loop.
     private (int Slot, int Version)[] _ring = new (int, int)[16];
@@ -27,20 +26,7 @@ internal sealed class IdleQueue<TData>(LoopState owner) : IdleQueue
 
     internal Idle Insert(IdleCallback<TData> callback)
     {
-        int slot;
-        if (_freeHead >= 0)
-        {
-            slot = _freeHead;
-            _freeHead = _entries[slot].NextFree;
-        }
-        else
-        {
-            if (_usedEntries == _entries.Length)
-            {
-                Array.Resize(ref _entries, _entries.Length * 2);
-            }
-            slot = _usedEntries++;
-        }
+        int slot = _entries.Allocate();
         ref Entry e = ref _entries[slot];
         e.Callback = callback;
         if (_ringCount == _ring.Length)
@@ -61,7 +47,7 @@ internal sealed class IdleQueue<TData>(LoopState owner) : IdleQueue
             return;
         }
         owner.CheckThread("Idle.Cancel");
-        if ((uint)slot < (uint)_usedEntries && _entries[slot].Version == version && _entries[slot].Callback is not null)
+        if ((uint)slot < (uint)_entries.Used && _entries[slot].Version == version && _entries[slot].Callback is not null)
         {
             Free(slot);
         }
@@ -89,7 +75,7 @@ internal sealed class IdleQueue<TData>(LoopState owner) : IdleQueue
 
     internal void Clear()
     {
-        for (int i = 0; i < _usedEntries; i++)
+        for (int i = 0; i < _entries.Used; i++)
         {
             if (_entries[i].Callback is not null)
             {
@@ -101,17 +87,30 @@ internal sealed class IdleQueue<TData>(LoopState owner) : IdleQueue
 
     private void Free(int slot)
     {
-        ref Entry e = ref _entries[slot];
-        e.Callback = null;
-        e.Version++;
-        e.NextFree = _freeHead;
-        _freeHead = slot;
+        _entries[slot].Callback = null;
+        _entries.Free(slot);
         Count--;
     }
 
-    private void GrowRing()
+    /// <summary>True when the queue holds much more memory than its pending callbacks need (after a burst).</summary>
+    internal bool IsSparse => _entries.IsSparse || (_ring.Length > 4096 && _ringCount < _ring.Length >> 2);
+
+    /// <summary>Gives back the memory a burst of idle callbacks left behind.</summary>
+    internal void TrimExcess()
     {
-        var ring = new (int, int)[_ring.Length * 2];
+        _entries.TrimExcess(16);
+        int size = Math.Max(16, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_ringCount));
+        if (size < _ring.Length)
+        {
+            CopyRing(size);
+        }
+    }
+
+    private void GrowRing() => CopyRing(_ring.Length * 2);
+
+    private void CopyRing(int size)
+    {
+        var ring = new (int, int)[size];
         for (int i = 0; i < _ringCount; i++)
         {
             ring[i] = _ring[(_ringHead + i) & (_ring.Length - 1)];
@@ -120,10 +119,14 @@ internal sealed class IdleQueue<TData>(LoopState owner) : IdleQueue
         _ringHead = 0;
     }
 
-    private struct Entry
+    private struct Entry : IArenaSlot
     {
         internal IdleCallback<TData>? Callback;
-        internal int Version;
-        internal int NextFree;
+
+        /// <inheritdoc/>
+        public int Version { get; set; }
+
+        /// <inheritdoc/>
+        public int NextFree { get; set; }
     }
 }

@@ -18,9 +18,7 @@ public sealed class LoopHandle<TData>
     private static int s_lastLoopId;
     private readonly int _loopId = Interlocked.Increment(ref s_lastLoopId);
 
-    private ChunkedArray<Slot> _slots = new(16);
-    private int _usedSlots;
-    private int _freeHead = -1;
+    private Arena<Slot> _slots = new(16);
     private readonly List<int> _lifecycleSlots = [];
     // Names and error policies by slot, for the few sources that have one: kept out of the per-source entry, which
     // a loop with a million timers holds a million of.
@@ -119,7 +117,7 @@ public sealed class LoopHandle<TData>
     {
         State.CheckThread("LoopHandle.GetSources");
         var list = new List<SourceInfo>(SourceCount);
-        for (int i = 0; i < _usedSlots; i++)
+        for (int i = 0; i < _slots.Used; i++)
         {
             ref Slot slot = ref _slots[i];
             if (slot.Entry is not null)
@@ -282,7 +280,7 @@ public sealed class LoopHandle<TData>
                     : $"LoopHandle.{operation}: {token} belongs to another loop (this is loop {_loopId}); use it with the loop that issued it.",
                 nameof(token));
         }
-        if ((uint)token.Slot < (uint)_usedSlots)
+        if ((uint)token.Slot < (uint)_slots.Used)
         {
             ref Slot slot = ref _slots[token.Slot];
             if (slot.Entry is not null && slot.Version == token.Version)
@@ -299,7 +297,7 @@ public sealed class LoopHandle<TData>
     internal SourceEntry<TData>? EntryFor(Token token)
     {
         int index = token.Slot;
-        if ((uint)index < (uint)_usedSlots)
+        if ((uint)index < (uint)_slots.Used)
         {
             ref Slot slot = ref _slots[index];
             if ((slot.Version & Token.VersionMask) == token.Version && slot.Enabled)
@@ -325,7 +323,7 @@ public sealed class LoopHandle<TData>
         if (next + 8 < count)
         {
             int far = batch[next + 8].Token.Slot;
-            if ((uint)far < (uint)_usedSlots)
+            if ((uint)far < (uint)_slots.Used)
             {
                 System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref _slots[far]));
             }
@@ -333,7 +331,7 @@ public sealed class LoopHandle<TData>
         if (next + 4 < count)
         {
             int near = batch[next + 4].Token.Slot;
-            if ((uint)near < (uint)_usedSlots && _slots[near].Entry is SourceEntry<TData> entry)
+            if ((uint)near < (uint)_slots.Used && _slots[near].Entry is SourceEntry<TData> entry)
             {
                 // The object's address, only as a hint: if the GC moves it meanwhile the prefetch is merely wasted.
                 System.Runtime.Intrinsics.X86.Sse.Prefetch0(*(void**)System.Runtime.CompilerServices.Unsafe.AsPointer(ref entry));
@@ -400,7 +398,7 @@ public sealed class LoopHandle<TData>
     internal void RemoveAll()
     {
         List<Exception>? errors = null;
-        for (int i = 0; i < _usedSlots; i++)
+        for (int i = 0; i < _slots.Used; i++)
         {
             ref Slot slot = ref _slots[i];
             if (slot.Entry is null)
@@ -461,22 +459,14 @@ public sealed class LoopHandle<TData>
 
     private int AllocateSlot()
     {
-        if (_freeHead >= 0)
+        try
         {
-            int index = _freeHead;
-            _freeHead = _slots[index].NextFree;
-            return index;
+            return _slots.Allocate(WakeSlot);
         }
-        if (_usedSlots == WakeSlot)
+        catch (InvalidOperationException)
         {
             throw new InvalidOperationException($"The event loop holds {WakeSlot} sources, its maximum.");
         }
-        if (_usedSlots == _slots.Capacity)
-        {
-            _slots.Grow();
-        }
-        _slots[_usedSlots].Version = 1;
-        return _usedSlots++;
     }
 
     private void FreeSlot(int index)
@@ -485,13 +475,19 @@ public sealed class LoopHandle<TData>
         {
             _settings.Remove(index);
         }
-        ref Slot slot = ref _slots[index];
-        slot.Entry = null;
-        // Versions start at 1 (so that default(RegistrationToken) names nothing) and use 31 bits, so a kept token stays
-        // stale through billions of reuses of its slot; event tokens carry the low 24 bits.
-        slot.Version = slot.Version == int.MaxValue ? 1 : slot.Version + 1;
-        slot.NextFree = _freeHead;
-        _freeHead = index;
+        _slots[index].Entry = null;
+        _slots.Free(index);
+    }
+
+    /// <summary>True when the registry holds much more memory than its sources need (after a burst of insertions).</summary>
+    internal bool IsSparse => _slots.IsSparse;
+
+    /// <summary>Gives back the memory of the slots past the highest one in use, and of the tables sized for a burst.</summary>
+    internal void TrimExcess()
+    {
+        _slots.TrimExcess(16);
+        _settings.TrimExcess();
+        _lifecycleSlots.TrimExcess();
     }
 
     internal string? NameAt(int index) => _settings.TryGetValue(index, out SourceSettings s) ? s.Name : null;
@@ -544,11 +540,11 @@ public sealed class LoopHandle<TData>
 
     /// <summary>True while <paramref name="token"/> names a source in this loop.</summary>
     internal bool IsLive(RegistrationToken token) =>
-        token.LoopId == _loopId && (uint)token.Slot < (uint)_usedSlots && _slots[token.Slot].Entry is not null && _slots[token.Slot].Version == token.Version;
+        token.LoopId == _loopId && (uint)token.Slot < (uint)_slots.Used && _slots[token.Slot].Entry is not null && _slots[token.Slot].Version == token.Version;
 
     /// <summary>The registration token of the live source in <paramref name="index"/>, if an event's (truncated) version still matches.</summary>
     internal RegistrationToken? LiveToken(int index, int eventVersion) =>
-        (uint)index < (uint)_usedSlots && _slots[index].Entry is not null && (_slots[index].Version & Token.VersionMask) == eventVersion
+        (uint)index < (uint)_slots.Used && _slots[index].Entry is not null && (_slots[index].Version & Token.VersionMask) == eventVersion
             ? new RegistrationToken(index, _slots[index].Version, _loopId)
             : null;
 
@@ -558,15 +554,17 @@ public sealed class LoopHandle<TData>
     /// free slot has no flags. The flags record at insertion what removal needs to know (lifecycle hooks, disposal),
     /// so that removing a source does not ask it again through interface calls.
     /// </summary>
-    private struct Slot
+    private struct Slot : IArenaSlot
     {
         private const int EnabledFlag = 1;
         private const int LifecycleFlag = 2;
         private const int DisposableFlag = 4;
 
         internal SourceEntry<TData>? Entry;
-        internal int Version;
         private int _link;
+
+        /// <inheritdoc/>
+        public int Version { get; set; }
 
         /// <summary>True while the slot holds a source that is registered with the poller.</summary>
         internal bool Enabled
@@ -585,8 +583,8 @@ public sealed class LoopHandle<TData>
         internal void Occupy(bool lifecycle, bool disposable) =>
             _link = EnabledFlag | (lifecycle ? LifecycleFlag : 0) | (disposable ? DisposableFlag : 0);
 
-        /// <summary>While the slot is free: the next free slot, or -1.</summary>
-        internal int NextFree
+        /// <inheritdoc/>
+        public int NextFree
         {
             readonly get => _link;
             set => _link = value;

@@ -29,6 +29,9 @@ internal sealed class TimerSort<T>
     private T[] _scratch = new T[64];
     private readonly int[] _counts = new int[Radix];
 
+    /// <summary>Drops a scratch array grown for a large bucket.</summary>
+    internal void TrimExcess() => _scratch = new T[64];
+
     internal void Sort(Span<T> timers)
     {
         int n = timers.Length;

@@ -31,12 +31,9 @@ internal sealed class TimerWheel
 
     private const int OverflowBucket = Levels * SlotsPerLevel;
     private const int BucketFree = -1;
-    private const int None = -1;
     private const int Hole = -1;
 
-    private ChunkedArray<Node> _nodes = new(64);
-    private int _freeHead = None;
-    private int _used;
+    private Arena<Node> _nodes = new(64);
     private readonly Bucket[] _buckets = new Bucket[Levels * SlotsPerLevel + 1];
     private readonly ulong[] _occupied = new ulong[Levels];
     // Level-0 buckets whose live indices are in (deadline, sequence) order: one bit per slot. A loop that wakes many
@@ -92,7 +89,7 @@ internal sealed class TimerWheel
 
     /// <summary>True while the timer is in the wheel (neither fired nor cancelled). O(1).</summary>
     internal bool IsPending(TimerKey key) =>
-        (uint)key.Index < (uint)_used && _nodes[key.Index].Version == key.Version && _nodes[key.Index].Bucket != BucketFree;
+        (uint)key.Index < (uint)_nodes.Used && _nodes[key.Index].Version == key.Version && _nodes[key.Index].Bucket != BucketFree;
 
     /// <summary>Removes a pending timer. O(1). Returns false if it already fired or was cancelled.</summary>
     internal bool Cancel(TimerKey key)
@@ -482,40 +479,76 @@ internal sealed class TimerWheel
         return false;
     }
 
-    private int AllocateNode()
-    {
-        if (_freeHead != None)
-        {
-            int index = _freeHead;
-            _freeHead = _nodes[index].Pos;
-            return index;
-        }
-        if (_used == _nodes.Capacity)
-        {
-            _nodes.Grow();
-        }
-        return _used++;
-    }
+    private int AllocateNode() => _nodes.Allocate();
 
     private void FreeNode(int index)
     {
-        ref Node node = ref _nodes[index];
-        node.Bucket = BucketFree;
-        node.Version++;
-        // A free node's position is the free list's link.
-        node.Pos = _freeHead;
-        _freeHead = index;
+        _nodes[index].Bucket = BucketFree;
+        _nodes.Free(index);
+    }
+
+    /// <summary>True when the wheel holds much more memory than its pending timers need (after a burst).</summary>
+    internal bool IsSparse => _nodes.IsSparse;
+
+    /// <summary>
+    /// Gives back the memory a burst of timers left behind: nodes past the highest pending one, bucket arrays grown
+    /// past what their timers need, and the sorting scratch.
+    /// </summary>
+    internal void TrimExcess()
+    {
+        _nodes.TrimExcess(64);
+        foreach (ref Bucket b in _buckets.AsSpan())
+        {
+            if (b.Items.Length > 4 && b.Items.Length > 2 * b.Live)
+            {
+                ShrinkBucket(ref b);
+            }
+        }
+        _sortScratch = new SortEntry[64];
+        _mergeScratch = new SortEntry[16];
+        _drainScratch = new ExpiredTimer[64];
+        _overflowScratch = [];
+        _entrySort.TrimExcess();
+        _expiredSort.TrimExcess();
+    }
+
+    /// <summary>Moves a bucket's live indices to the start of an array just large enough for them (order kept).</summary>
+    private void ShrinkBucket(ref Bucket b)
+    {
+        var items = new int[Math.Max(4, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)b.Live))];
+        int n = 0;
+        for (int k = b.Head; k < b.Count; k++)
+        {
+            int index = b.Items[k];
+            if (index != Hole)
+            {
+                _nodes[index].Pos = n;
+                items[n++] = index;
+            }
+        }
+        b.Items = items;
+        b.Head = 0;
+        b.Count = n;
     }
 
     /// <summary>One timer: its deadline and order, the token it fires, and where it is.</summary>
-    private struct Node
+    private struct Node : IArenaSlot
     {
         internal long Deadline;
         internal long Sequence;
         internal ulong Token;
         internal int Bucket;
         internal int Pos;
-        internal int Version;
+
+        /// <inheritdoc/>
+        public int Version { get; set; }
+
+        /// <inheritdoc/>
+        public int NextFree
+        {
+            readonly get => Pos;
+            set => Pos = value;
+        }
     }
 
     /// <summary>A bucket's node indices: <c>Items[Head..Count)</c>, of which <c>Live</c> are timers and the rest holes.</summary>

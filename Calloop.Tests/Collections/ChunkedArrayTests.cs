@@ -1,7 +1,7 @@
 using Calloop.Collections;
 using NUnit.Framework;
 
-namespace Calloop.Tests.Timers;
+namespace Calloop.Tests.Collections;
 
 public class ChunkedArrayTests
 {
