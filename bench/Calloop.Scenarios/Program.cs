@@ -12,9 +12,13 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        if (args.Length == 2 && args[0] == "retained" && long.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out long timers))
+        {
+            return RetainedMemory.Run(timers);
+        }
         if (args.Length != 2 || !long.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out long n) || n <= 0)
         {
-            Console.Error.WriteLine("usage: Calloop.Scenarios <S1|S2|S2b|S3|S4|S5|S6> <N>   (CALLOOP_BENCH_WARMUP=0 skips the warm-up pass)");
+            Console.Error.WriteLine("usage: Calloop.Scenarios <S1|S2|S2b|S3|S4|S5|S6|retained> <N>   (CALLOOP_BENCH_WARMUP=0 skips the warm-up pass)");
             return 2;
         }
         Func<long, Result>? scenario = args[0] switch
