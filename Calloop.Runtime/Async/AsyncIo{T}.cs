@@ -48,7 +48,7 @@ public sealed class AsyncIo<T> : IDisposable
 
     internal static AsyncIo<T> Create<TData>(LoopHandle<TData> loop, T inner, SafeHandle? handle, int fd, bool leaveOpen)
     {
-        loop.State.CheckThread("LoopHandle.AdaptIo");
+        loop.Registry.State.CheckThread("LoopHandle.AdaptIo");
         bool added = false;
         if (handle is not null)
         {

@@ -42,7 +42,7 @@ internal sealed class DelayState<TData> : TaskCompletionSource
         // of its next dispatch (woken for it), so a long delay cancelled elsewhere does not linger until its deadline.
         if (Environment.CurrentManagedThreadId != _loopThread)
         {
-            _handle.RemoveFromAnyThread(_timer);
+            _handle.Registry.RemoveFromAnyThread(_timer);
         }
         else if (!_timerGone)
         {

@@ -16,9 +16,9 @@ internal abstract class IoRegistration
 /// <summary>The <see cref="IoRegistration"/> for a loop with data <typeparamref name="TData"/>.</summary>
 internal sealed class IoRegistration<TData>(LoopHandle<TData> handle, RegistrationToken token) : IoRegistration
 {
-    internal override void CheckThread(string operation) => handle.State.CheckThread(operation);
+    internal override void CheckThread(string operation) => handle.Registry.State.CheckThread(operation);
 
-    internal override bool IsLoopAlive => !handle.State.IsDisposed;
+    internal override bool IsLoopAlive => !handle.Registry.State.IsDisposed;
 
     internal override void Remove() => handle.Remove(token);
 }

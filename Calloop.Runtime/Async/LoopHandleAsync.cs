@@ -19,7 +19,7 @@ public static class LoopHandleAsync
     {
         ArgumentNullException.ThrowIfNull(handle);
         ArgumentNullException.ThrowIfNull(socket);
-        handle.State.CheckThread("LoopHandle.AdaptIo");
+        handle.Registry.State.CheckThread("LoopHandle.AdaptIo");
         socket.Blocking = false;
         SafeHandle owner = socket.SafeHandle;
         return AsyncIo<Socket>.Create(handle, socket, owner, (int)owner.DangerousGetHandle(), leaveOpen);

@@ -63,8 +63,8 @@ public sealed partial class EventLoop<TData>
     public bool TryBlockOn<T>(Func<Task<T>> work, ref TData data, [MaybeNullWhen(false)] out T result)
     {
         ArgumentNullException.ThrowIfNull(work);
-        _handle.State.CheckThread("EventLoop.BlockOn");
-        if (_handle.State.IsDispatching)
+        _registry.State.CheckThread("EventLoop.BlockOn");
+        if (_registry.State.IsDispatching)
         {
             throw new InvalidOperationException("EventLoop.BlockOn was called from inside one of the loop's own callbacks; dispatching is not re-entrant.");
         }
@@ -86,7 +86,7 @@ public sealed partial class EventLoop<TData>
             _signal.ResetStop();
             while (!outcome.Done && !_signal.StopRequested)
             {
-                if (!_handle.IsLive(token))
+                if (!_registry.IsLive(token))
                 {
                     // An error policy took the executor out of the loop: nothing can complete the work any more.
                     throw new InvalidOperationException("EventLoop.BlockOn: the executor running the work was removed from the loop (by an error policy) before the work completed.");
@@ -96,9 +96,9 @@ public sealed partial class EventLoop<TData>
         }
         finally
         {
-            if (_handle.IsLive(token))
+            if (_registry.IsLive(token))
             {
-                _handle.Remove(token);
+                _registry.Remove(token);
             }
         }
         if (!outcome.Done)

@@ -29,7 +29,7 @@ public sealed partial class EventLoop<TData>
     /// <exception cref="ObjectDisposedException">The loop was disposed.</exception>
     public void Dispatch(TimeSpan? timeout, ref TData data)
     {
-        LoopState state = _handle.State;
+        LoopState state = _registry.State;
         state.CheckThread("EventLoop.Dispatch");
         timeout = CheckTimeout(timeout);
         if (state.IsDispatching)
@@ -39,7 +39,7 @@ public sealed partial class EventLoop<TData>
         state.IsDispatching = true;
         try
         {
-            _handle.ApplyForeignRemovals();
+            _registry.ApplyForeignRemovals();
             if (_batchNext >= _batchCount && !_idlesPending)
             {
                 Collect(timeout);
@@ -77,7 +77,7 @@ public sealed partial class EventLoop<TData>
     {
         try
         {
-            _handle.Idles.RunSnapshot(ref data);
+            _registry.Idles.RunSnapshot(ref data);
         }
         catch (Exception e)
         {
@@ -96,9 +96,9 @@ public sealed partial class EventLoop<TData>
     /// </summary>
     private bool OnCallbackException(Exception exception, int slot, int version)
     {
-        RegistrationToken? token = slot < 0 ? null : _handle.LiveToken(slot, version);
-        string? name = token is null ? null : _handle.NameAt(slot);
-        ErrorPolicy policy = (token is null ? null : _handle.PolicyAt(slot)) ?? _errorPolicy;
+        RegistrationToken? token = slot < 0 ? null : _registry.LiveToken(slot, version);
+        string? name = token is null ? null : _registry.NameAt(slot);
+        ErrorPolicy policy = (token is null ? null : _registry.PolicyAt(slot)) ?? _errorPolicy;
         if (name is not null)
         {
             exception.Data["Calloop.Source"] = name;
@@ -109,11 +109,11 @@ public sealed partial class EventLoop<TData>
         {
             switch (policy)
             {
-                case ErrorPolicy.DisableSource when token is RegistrationToken t && _handle.IsLive(t):
-                    _handle.Disable(t);
+                case ErrorPolicy.DisableSource when token is RegistrationToken t && _registry.IsLive(t):
+                    _registry.Disable(t);
                     break;
-                case ErrorPolicy.RemoveSource when token is RegistrationToken t && _handle.IsLive(t):
-                    _handle.Remove(t);
+                case ErrorPolicy.RemoveSource when token is RegistrationToken t && _registry.IsLive(t):
+                    _registry.Remove(t);
                     break;
                 case ErrorPolicy.StopLoop:
                     _signal.Stop();
@@ -140,14 +140,14 @@ public sealed partial class EventLoop<TData>
         _batchNext = 0;
         ExceptionDispatchInfo? failure = null;
 
-        var lifecycle = _handle.LifecycleSlots;
+        var lifecycle = _registry.LifecycleSlots;
         for (int i = 0; i < lifecycle.Count; i++)
         {
             int slot = lifecycle[i];
             PollEvent? synthetic;
             try
             {
-                synthetic = _handle.SourceAt(slot)?.BeforeSleep();
+                synthetic = _registry.SourceAt(slot)?.BeforeSleep();
             }
             catch (Exception e)
             {
@@ -168,8 +168,8 @@ public sealed partial class EventLoop<TData>
             int slot = lifecycle[i];
             try
             {
-                _handle.SourceAt(slot)?.BeforeHandleEvents(
-                    new EventIterator(_batch.AsSpan(syntheticCount, _batchCount - syntheticCount), slot, _handle.VersionAt(slot)));
+                _registry.SourceAt(slot)?.BeforeHandleEvents(
+                    new EventIterator(_batch.AsSpan(syntheticCount, _batchCount - syntheticCount), slot, _registry.VersionAt(slot)));
             }
             catch (Exception e)
             {
@@ -186,11 +186,11 @@ public sealed partial class EventLoop<TData>
     /// </summary>
     private int OnHookException(Exception exception, int slot, int i, ref ExceptionDispatchInfo? failure)
     {
-        if (!OnCallbackException(exception, slot, _handle.VersionAt(slot)) && failure is null)
+        if (!OnCallbackException(exception, slot, _registry.VersionAt(slot)) && failure is null)
         {
             failure = ExceptionDispatchInfo.Capture(exception);
         }
-        var lifecycle = _handle.LifecycleSlots;
+        var lifecycle = _registry.LifecycleSlots;
         return i < lifecycle.Count && lifecycle[i] == slot ? i : i - 1;
     }
 
@@ -225,7 +225,7 @@ public sealed partial class EventLoop<TData>
             for (int i = 0; i < n; i++)
             {
                 PollEvent ev = _osEvents[i];
-                if (LoopHandle<TData>.IsWakeToken(ev.Token))
+                if (SourceRegistry<TData>.IsWakeToken(ev.Token))
                 {
                     _waker.Drain();
                     woken = true;
@@ -265,7 +265,7 @@ public sealed partial class EventLoop<TData>
         for (int i = 0; i < n; i++)
         {
             Token token = _osEvents[i].Token;
-            if (LoopHandle<TData>.IsWakeToken(token) || _handle.EntryFor(token) is not null)
+            if (SourceRegistry<TData>.IsWakeToken(token) || _registry.EntryFor(token) is not null)
             {
                 continue;
             }
@@ -314,9 +314,9 @@ public sealed partial class EventLoop<TData>
         bool timeCallbacks = LoopMetrics.CallbackDuration.Enabled;
         while (_batchNext < _batchCount)
         {
-            _handle.PrefetchAhead(_batch, _batchNext, _batchCount);
+            _registry.PrefetchAhead(_batch, _batchNext, _batchCount);
             PollEvent ev = _batch[_batchNext++];
-            SourceEntry<TData>? entry = _handle.EntryFor(ev.Token);
+            SourceEntry<TData>? entry = _registry.EntryFor(ev.Token);
             if (entry is null)
             {
                 // For a source removed or disabled after the wait, or for a registration nothing can delete: the
@@ -327,7 +327,7 @@ public sealed partial class EventLoop<TData>
             int slot = ev.Token.Slot;
             PostAction action = PostAction.Continue;
             long started = timeCallbacks ? Stopwatch.GetTimestamp() : 0;
-            _handle.BeginCallback(slot);
+            _registry.BeginCallback(slot);
             try
             {
                 action = entry.Process(ev.Readiness, ev.Token, ref data);
@@ -337,7 +337,7 @@ public sealed partial class EventLoop<TData>
                 // What the callback asked for itself (its own removal, say) still applies; then the error policy.
                 try
                 {
-                    _handle.EndCallback(slot, entry, PostAction.Continue);
+                    _registry.EndCallback(slot, entry, PostAction.Continue);
                 }
                 catch (Exception cleanup)
                 {
@@ -352,7 +352,7 @@ public sealed partial class EventLoop<TData>
             }
             try
             {
-                _handle.EndCallback(slot, entry, action);
+                _registry.EndCallback(slot, entry, action);
             }
             catch (Exception e)
             {

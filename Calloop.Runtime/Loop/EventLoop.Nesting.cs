@@ -14,7 +14,7 @@ public sealed partial class EventLoop<TData>
     {
         get
         {
-            _handle.State.CheckThread("EventLoop.PollFd");
+            _registry.State.CheckThread("EventLoop.PollFd");
             int fd = _poll.Fd;
             if (fd < 0)
             {
@@ -32,11 +32,11 @@ public sealed partial class EventLoop<TData>
     {
         get
         {
-            _handle.State.CheckThread("EventLoop.NextTimerDeadline");
+            _registry.State.CheckThread("EventLoop.NextTimerDeadline");
             return _poll.Timers.NextWakeNs() is long ns ? Instant.FromNanoseconds(ns) : null;
         }
     }
 
     /// <summary>True when a dispatch has work without waiting: idle callbacks queued, or a batch interrupted by an exception.</summary>
-    internal bool HasImmediateWork => _batchNext < _batchCount || _idlesPending || _handle.Idles.Count > 0;
+    internal bool HasImmediateWork => _batchNext < _batchCount || _idlesPending || _registry.Idles.Count > 0;
 }

@@ -18,6 +18,7 @@ namespace Calloop;
 /// <typeparam name="TData">The shared data every callback receives by reference.</typeparam>
 public sealed partial class EventLoop<TData> : IDisposable
 {
+    private readonly SourceRegistry<TData> _registry;
     private readonly LoopHandle<TData> _handle;
     private readonly Poll _poll;
     private readonly Waker _waker;
@@ -67,7 +68,7 @@ public sealed partial class EventLoop<TData> : IDisposable
         {
             _waker = new Waker();
             _poll = new Poll(backend);
-            _poll.Register(_waker.Fd, Interest.Readable, Mode.Level, LoopHandle<TData>.WakeToken);
+            _poll.Register(_waker.Fd, Interest.Readable, Mode.Level, SourceRegistry<TData>.WakeToken);
         }
         catch
         {
@@ -76,7 +77,8 @@ public sealed partial class EventLoop<TData> : IDisposable
             throw;
         }
         _signal = new LoopSignal(_waker);
-        _handle = new LoopHandle<TData>(_poll, _waker);
+        _registry = new SourceRegistry<TData>(_poll, _waker);
+        _handle = new LoopHandle<TData>(_registry);
     }
 
     /// <summary>The backend <paramref name="backend"/> names; <see cref="Backend.Default"/> is the platform's best.</summary>
@@ -116,7 +118,7 @@ public sealed partial class EventLoop<TData> : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>).</exception>
     public void Run(TimeSpan? timeout, ref TData data, RunCallback<TData>? afterDispatch = null)
     {
-        _handle.State.CheckThread("EventLoop.Run");
+        _registry.State.CheckThread("EventLoop.Run");
         timeout = CheckTimeout(timeout);
         _signal.ResetStop();
         while (!_signal.StopRequested)
@@ -135,7 +137,7 @@ public sealed partial class EventLoop<TData> : IDisposable
     /// <exception cref="ObjectDisposedException">The loop was disposed.</exception>
     public void TrimExcess()
     {
-        LoopState state = _handle.State;
+        LoopState state = _registry.State;
         state.CheckThread("EventLoop.TrimExcess");
         ObjectDisposedException.ThrowIf(state.IsDisposed, this);
         if (state.IsDispatching)
@@ -148,8 +150,8 @@ public sealed partial class EventLoop<TData> : IDisposable
     private void Trim()
     {
         _sparseSinceMs = 0;
-        _handle.TrimExcess();
-        _handle.Idles.TrimExcess();
+        _registry.TrimExcess();
+        _registry.Idles.TrimExcess();
         _poll.Timers.TrimExcess();
         if (_batch.Length > _initialBatchLength && _batchNext >= _batchCount)
         {
@@ -166,7 +168,7 @@ public sealed partial class EventLoop<TData> : IDisposable
     /// </summary>
     private void TrimWhenSparse()
     {
-        if (!(_handle.IsSparse || _poll.Timers.IsSparse || _handle.Idles.IsSparse || (_batch.Length > _initialBatchLength && _batchNext >= _batchCount)))
+        if (!(_registry.IsSparse || _poll.Timers.IsSparse || _registry.Idles.IsSparse || (_batch.Length > _initialBatchLength && _batchNext >= _batchCount)))
         {
             _sparseSinceMs = 0;
             return;
@@ -189,23 +191,23 @@ public sealed partial class EventLoop<TData> : IDisposable
     /// <exception cref="InvalidOperationException">Called from a callback of this loop, or from another thread.</exception>
     public void Dispose()
     {
-        if (_handle.State.IsDisposed)
+        if (_registry.State.IsDisposed)
         {
             return;
         }
-        _handle.State.CheckThread("EventLoop.Dispose");
-        if (_handle.State.IsDispatching)
+        _registry.State.CheckThread("EventLoop.Dispose");
+        if (_registry.State.IsDispatching)
         {
             throw new InvalidOperationException("EventLoop.Dispose cannot be called from one of the loop's own callbacks.");
         }
         try
         {
-            _handle.RemoveAll();
+            _registry.RemoveAll();
         }
         finally
         {
-            _handle.Idles.Clear();
-            _handle.State.IsDisposed = true;
+            _registry.Idles.Clear();
+            _registry.State.IsDisposed = true;
             _poll.DisposeBackend();
             _waker.Dispose();
         }

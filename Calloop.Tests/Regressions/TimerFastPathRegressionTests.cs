@@ -23,7 +23,7 @@ public class TimerFastPathRegressionTests
         });
         // As if 2^32 - 1 expiries had run since the timer was scheduled: the next one brings the counter back to the
         // value the timer recorded, which alone would make its (genuine) expiry look stale.
-        loop.Handle.Poll.Timers.Generation--;
+        loop.Handle.Registry.Poll.Timers.Generation--;
         var log = new Log();
         for (int i = 0; i < 100 && log.A == 0; i++)
         {
