@@ -18,7 +18,7 @@ namespace Calloop;
 /// Use it on the loop thread. Each await of <see cref="Readable"/> or <see cref="Writable"/> reuses one awaitable per
 /// direction and one <c>epoll_ctl</c>, and allocates nothing; one wait per direction may be pending at a time. Code
 /// awaiting under a loop <see cref="System.Threading.SynchronizationContext"/> (work of an <see cref="Executor{T}"/>,
-/// <see cref="EventLoop{TData}.BlockOn{T}(Func{Task{T}}, ref TData)"/>) resumes on the loop thread, also after a
+/// <see cref="EventLoop{TData}.BlockOn{T}(Func{Task{T}}, ref TData, CancellationToken)"/>) resumes on the loop thread, also after a
 /// cancellation from another thread. Disposing unregisters the descriptor from the poller.
 /// </remarks>
 /// <typeparam name="T">The wrapped object: a socket, a <see cref="SafeHandle"/> or a <see cref="FileDescriptor"/>.</typeparam>

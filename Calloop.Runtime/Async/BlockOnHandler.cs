@@ -1,6 +1,6 @@
 namespace Calloop;
 
-/// <summary>Where <see cref="EventLoop{TData}.TryBlockOn{T}(System.Func{System.Threading.Tasks.Task{T}}, ref TData, out T)"/> keeps the outcome it waits for.</summary>
+/// <summary>Where <see cref="EventLoop{TData}.TryBlockOn{T}(System.Func{System.Threading.Tasks.Task{T}}, ref TData, out T, System.Threading.CancellationToken)"/> keeps the outcome it waits for.</summary>
 internal sealed class BlockOnResult<T>
 {
     internal bool Done;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using Calloop.Polling;
 using Calloop.Timers;
 
@@ -115,13 +116,24 @@ public sealed partial class EventLoop<TData> : IDisposable
     /// Runs <see cref="Dispatch"/> then <paramref name="afterDispatch"/> until <see cref="LoopSignal.Stop"/> is
     /// called. The stop flag is cleared on entry. <paramref name="timeout"/> bounds each wait.
     /// </summary>
+    /// <param name="timeout">Bounds each wait; null waits until an event, a wake-up or a timer.</param>
+    /// <param name="data">The shared data, passed by reference to every callback.</param>
+    /// <param name="afterDispatch">Called after each dispatch.</param>
+    /// <param name="cancellationToken">
+    /// Stops the loop as <see cref="LoopSignal.Stop"/> does: <c>Run</c> returns after the current dispatch (a graceful
+    /// stop, not an exception, as a host's run returns when its token fires). Cancelling from another thread wakes the
+    /// loop at once; with no token (the default) nothing is registered.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>).</exception>
-    public void Run(TimeSpan? timeout, ref TData data, RunCallback<TData>? afterDispatch = null)
+    public void Run(TimeSpan? timeout, ref TData data, RunCallback<TData>? afterDispatch = null, CancellationToken cancellationToken = default)
     {
         _registry.State.CheckThread("EventLoop.Run");
         timeout = CheckTimeout(timeout);
         _signal.ResetStop();
-        while (!_signal.StopRequested)
+        using CancellationTokenRegistration wake = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((LoopSignal)s!).Wakeup(), _signal)
+            : default;
+        while (!_signal.StopRequested && !cancellationToken.IsCancellationRequested)
         {
             Dispatch(timeout, ref data);
             afterDispatch?.Invoke(ref data);
