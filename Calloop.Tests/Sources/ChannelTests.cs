@@ -162,11 +162,8 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
         thread.Start();
         entered.Wait();
         var r = new Received();
-        while (r.Closed == 0)
-        {
-            loop.Dispatch(null, ref r);
-        }
-        thread.Join();
+        Waits.DispatchUntil(loop, ref r, () => r.Closed > 0, "the blocked sender got through and the channel closed");
+        Waits.Join(thread, "the blocked sender returned");
         Assert.That(r.Messages, Is.EqualTo(new[] { 1, 2 }));
     }
 
@@ -307,7 +304,6 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
     }
 
     [Test]
-    [CancelAfter(120_000)]
     public void FourProducersQuarterMillionEachExactlyOnceInOrderClosedLast()
     {
         const int Producers = 4;
@@ -343,7 +339,7 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
         for (int p = 0; p < Producers; p++)
         {
             int id = p;
-            threads[p] = new Thread(() =>
+            threads[p] = Waits.Start(() =>
             {
                 Sender<Tagged> sender = senders[id];
                 for (int i = 0; i < PerProducer; i++)
@@ -352,16 +348,12 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
                 }
                 sender.Dispose();
             });
-            threads[p].Start();
         }
         var state = new StressState();
-        while (loop.Handle.SourceCount > 0)
-        {
-            loop.Dispatch(null, ref state);
-        }
+        Waits.DispatchUntilEmpty(loop, ref state, TimeSpan.FromSeconds(120), "every message and the close were delivered");
         foreach (Thread t in threads)
         {
-            t.Join();
+            Waits.Join(t, "a producer ended");
         }
         Assert.That(state.Error, Is.Null);
         Assert.That(state.Count, Is.EqualTo((long)Producers * PerProducer));
@@ -370,7 +362,6 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
     }
 
     [Test]
-    [CancelAfter(60_000)]
     public void CrossThreadPingPongNeverLosesAWakeUp()
     {
         // One message at a time, each answered before the next is sent: a lost wake-up hangs the test.
@@ -386,7 +377,7 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
                 ack.Release();
             }
         });
-        var thread = new Thread(() =>
+        Thread thread = Waits.Start(() =>
         {
             for (int i = 0; i < Rounds; i++)
             {
@@ -395,13 +386,9 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
             }
             sender.Dispose();
         });
-        thread.Start();
         int count = 0;
-        while (loop.Handle.SourceCount > 0)
-        {
-            loop.Dispatch(null, ref count);
-        }
-        thread.Join();
+        Waits.DispatchUntilEmpty(loop, ref count, TimeSpan.FromSeconds(60), "every round was answered and the channel closed");
+        Waits.Join(thread, "the sender ended");
         Assert.That(count, Is.EqualTo(Rounds));
     }
 
