@@ -160,9 +160,26 @@ public partial class ReviewRegressionTests
     public void CancellingAnIdleAfterTheLoopIsDisposedIsHarmless()
     {
         var loop = new EventLoop<int>();
-        Idle idle = loop.Handle.InsertIdle((ref _) => { });
+        bool ran = false;
+        Idle idle = loop.Handle.InsertIdle((ref _) => ran = true);
         loop.Dispose();
-        Assert.DoesNotThrow(idle.Cancel);
+        idle.Cancel();
+        // Nor from another thread (a finalizer or a clean-up task): the loop is gone, so its thread is no longer checked.
+        Exception? fromAnotherThread = null;
+        Thread thread = Waits.Start(() =>
+        {
+            try
+            {
+                idle.Cancel();
+            }
+            catch (Exception e)
+            {
+                fromAnotherThread = e;
+            }
+        });
+        Waits.Join(thread, "the cancelling thread ended");
+        Assert.That(fromAnotherThread, Is.Null);
+        Assert.That(ran, Is.False, "disposing the loop dropped the idle callback unrun");
     }
 
     [Test]
