@@ -71,6 +71,152 @@ public class IdleTests
     }
 
     [Test]
+    public void AStaleIdleHandleDoesNotCancelTheCallbackThatReusedItsSlot()
+    {
+        using var loop = new EventLoop<string>();
+        Idle first = loop.Handle.InsertIdle((ref s) => s += "a");
+        string data = "";
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        // The first callback ran and freed its slot; the next one takes it.
+        loop.Handle.InsertIdle((ref s) => s += "b");
+        first.Cancel();
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        Assert.That(data, Is.EqualTo("ab"), "cancelling a callback that already ran is harmless to its successor");
+    }
+
+    [Test]
+    public void AHandleOfACancelledIdleDoesNotCancelTheCallbackThatReusedItsSlot()
+    {
+        using var loop = new EventLoop<string>();
+        Idle first = loop.Handle.InsertIdle((ref s) => s += "a");
+        first.Cancel();
+        loop.Handle.InsertIdle((ref s) => s += "b");
+        first.Cancel();
+        string data = "";
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        Assert.That(data, Is.EqualTo("b"));
+    }
+
+    [Test]
+    public void FifoOrderHoldsWhenACancelledCallbacksSlotIsReused()
+    {
+        using var loop = new EventLoop<string>();
+        Idle a = loop.Handle.InsertIdle((ref s) => s += "A");
+        loop.Handle.InsertIdle((ref s) => s += "X");
+        a.Cancel();
+        // B takes A's slot, but was queued after X: it runs after X, once.
+        loop.Handle.InsertIdle((ref s) => s += "B");
+        string data = "";
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        Assert.That(data, Is.EqualTo("XB"));
+    }
+
+    [Test]
+    public void ThePendingCountFollowsInsertCancelAndRun()
+    {
+        using var loop = new EventLoop<int>();
+        LoopHandle<int> handle = loop.Handle;
+        Idle a = handle.InsertIdle((ref n) => n++);
+        handle.InsertIdle((ref n) => n++);
+        Assert.That(handle.Idles.Count, Is.EqualTo(2));
+        a.Cancel();
+        a.Cancel();
+        Assert.That(handle.Idles.Count, Is.EqualTo(1), "a second cancel counts nothing");
+        int data = 0;
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        Assert.That(handle.Idles.Count, Is.Zero);
+        a.Cancel();
+        Assert.That(handle.Idles.Count, Is.Zero, "cancelling after the run counts nothing");
+        Assert.That(data, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void ANestedLoopReportsNoWorkOnceItsIdlesHaveRun()
+    {
+        using var inner = new EventLoop<int>();
+        var nested = new NestedLoopSource<int>(inner, 0);
+        using var outer = new EventLoop<int>();
+        outer.Handle.InsertSource(nested, (_, ref _, ref n) => n++);
+        int ran = 0;
+        inner.Handle.InsertIdle((ref _) => ran++);
+        Idle cancelled = inner.Handle.InsertIdle((ref _) => ran += 100);
+        cancelled.Cancel();
+        int innerDispatches = 0;
+        outer.Dispatch(TimeSpan.Zero, ref innerDispatches);
+        Assert.That((ran, innerDispatches), Is.EqualTo((1, 1)), "the pending idle made the outer loop dispatch the inner one");
+        for (int i = 0; i < 3; i++)
+        {
+            outer.Dispatch(TimeSpan.Zero, ref innerDispatches);
+        }
+        Assert.That(innerDispatches, Is.EqualTo(1), "with no idle left the inner loop has nothing to do");
+    }
+
+    [Test]
+    public void MoreThanSixteenIdlesAfterTheQueueWrappedRunInOrder()
+    {
+        using var loop = new EventLoop<System.Collections.Generic.List<int>>();
+        var data = new System.Collections.Generic.List<int>();
+        // Move the queue's start to the middle of its first array, then queue more than it holds.
+        for (int i = 0; i < 10; i++)
+        {
+            int id = -1 - i;
+            loop.Handle.InsertIdle((ref l) => l.Add(id));
+        }
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        data.Clear();
+        var cancelled = new System.Collections.Generic.List<Idle>();
+        for (int i = 0; i < 40; i++)
+        {
+            int id = i;
+            Idle idle = loop.Handle.InsertIdle((ref l) => l.Add(id));
+            if (i % 5 == 4)
+            {
+                cancelled.Add(idle);
+            }
+        }
+        foreach (Idle idle in cancelled)
+        {
+            idle.Cancel();
+        }
+        Assert.That(loop.Handle.Idles.Count, Is.EqualTo(32));
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        var expected = new System.Collections.Generic.List<int>();
+        for (int i = 0; i < 40; i++)
+        {
+            if (i % 5 != 4)
+            {
+                expected.Add(i);
+            }
+        }
+        Assert.That(data, Is.EqualTo(expected));
+        Assert.That(loop.Handle.Idles.Count, Is.Zero);
+
+        // And again, now that the queue has grown and its start moved once more.
+        data.Clear();
+        for (int i = 0; i < 70; i++)
+        {
+            int id = i;
+            loop.Handle.InsertIdle((ref l) => l.Add(id));
+        }
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        Assert.That(data, Is.EqualTo(System.Linq.Enumerable.Range(0, 70)));
+    }
+
+    [Test]
+    public void IdlesQueuedWhenTheLoopIsDisposedNeverRun()
+    {
+        var loop = new EventLoop<int>();
+        int ran = 0;
+        loop.Handle.InsertIdle((ref _) => ran++);
+        loop.Handle.InsertIdle((ref _) => ran++);
+        LoopHandle<int> handle = loop.Handle;
+        loop.Dispose();
+        Assert.That(handle.Idles.Count, Is.Zero, "disposal dropped every pending idle");
+        Assert.That(ran, Is.Zero);
+    }
+
+    [Test]
     public void ZeroTimeoutNeverBlocksEvenWithNothingToDo()
     {
         using var loop = new EventLoop<int>();

@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
 using Calloop.Tests.Support;
@@ -14,32 +13,11 @@ public partial class InterruptTests
     private const int SIGCHLD = 17;
     private const int Interruptions = 20;
 
-    [LibraryImport("libc", EntryPoint = "gettid")]
-    private static partial int GetTid();
-
     [LibraryImport("libc", EntryPoint = "getpid")]
     private static partial int GetPid();
 
     [LibraryImport("libc", EntryPoint = "tgkill", SetLastError = true)]
     private static partial int TgKill(int tgid, int tid, int sig);
-
-    /// <summary>The system calls a loop blocks in: epoll_wait, epoll_pwait, epoll_pwait2, poll and ppoll.</summary>
-    private static readonly int[] WaitSyscalls = RuntimeInformation.ProcessArchitecture switch
-    {
-        Architecture.X64 => [232, 281, 441, 7, 271],
-        Architecture.Arm64 => [22, 441, 73],
-        _ => [],
-    };
-
-    /// <summary>True while thread <paramref name="tid"/> is blocked in one of <see cref="WaitSyscalls"/>.</summary>
-    private static bool IsBlockedInWait(int tid)
-    {
-        // "running", or the number of the system call the thread is blocked in, followed by its arguments.
-        string text = File.ReadAllText($"/proc/self/task/{tid}/syscall");
-        int end = text.IndexOf(' ');
-        // Where the numbers are not listed here, any system call will do.
-        return end > 0 && int.TryParse(text.AsSpan(0, end), out int nr) && (WaitSyscalls.Length == 0 || Array.IndexOf(WaitSyscalls, nr) >= 0);
-    }
 
     [TestCase(Backend.Epoll, SIGWINCH)]
     [TestCase(Backend.Epoll, SIGCHLD)]
@@ -51,7 +29,7 @@ public partial class InterruptTests
         using var _ = ping;
         loop.Handle.InsertSource(source, (_, ref _, ref n) => n++);
         int pid = GetPid();
-        int tid = GetTid();
+        int tid = LoopThread.CurrentTid();
         int sentWhileBlocked = 0;
         string? failure = null;
         Thread killer = Waits.Start(() =>
@@ -60,7 +38,7 @@ public partial class InterruptTests
             // wake it for real. A dispatch that ended at an interruption leaves the thread out of its wait.
             for (int k = 0; k < Interruptions && failure is null; k++)
             {
-                if (!SpinWait.SpinUntil(() => IsBlockedInWait(tid), TimeSpan.FromSeconds(10)))
+                if (!SpinWait.SpinUntil(() => LoopThread.IsBlockedInWait(tid), TimeSpan.FromSeconds(10)))
                 {
                     failure = $"the loop thread was not blocked in its wait before interruption {k}";
                 }
