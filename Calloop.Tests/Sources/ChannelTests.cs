@@ -146,6 +146,39 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
     }
 
     [Test]
+    public void ABoundedChannelCountsMessagesTakenButNotYetDelivered()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.CreateBounded<int>(3);
+        using var _ = sender;
+        var attempts = new List<(int During, bool Sent)>();
+        loop.Handle.InsertSource(source, (evt, ref _, ref r) =>
+        {
+            r.Messages.Add(evt.Message);
+            if (evt.Message < 10)
+            {
+                // The consumer is in the middle of its batch: 1 and 2 were taken from the queue but not all delivered.
+                attempts.Add((evt.Message, sender.TrySend(evt.Message * 10)));
+                attempts.Add((evt.Message, sender.TrySend(evt.Message * 10 + 1)));
+            }
+        });
+        Assert.That(sender.TrySend(1), Is.True);
+        Assert.That(sender.TrySend(2), Is.True);
+
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+
+        // Room for one more while two are outstanding; none for the rest of the batch.
+        Assert.That(attempts, Is.EqualTo(new[] { (1, true), (1, false), (2, false), (2, false) }));
+        Assert.That(r.Messages, Is.EqualTo(new[] { 1, 2, 10 }));
+        // Delivered: the whole capacity is free again.
+        Assert.That(sender.TrySend(3), Is.True);
+        Assert.That(sender.TrySend(4), Is.True);
+        Assert.That(sender.TrySend(5), Is.True);
+        Assert.That(sender.TrySend(6), Is.False, "the channel is full");
+    }
+
+    [Test]
     public void BoundedSendBlocksUntilTheLoopMakesRoom()
     {
         using var loop = new EventLoop<Received>();
