@@ -54,7 +54,7 @@ public class TimerTests
         Instant deadline = timer.Deadline;
         Insert(loop, timer);
         var fired = new Fired();
-        loop.Dispatch(null, ref fired);
+        Waits.DispatchBlocking(loop, ref fired, "the timer ended the wait");
         Assert.That(fired.Count, Is.EqualTo(1));
         Assert.That(fired.At, Is.GreaterThanOrEqualTo(deadline));
     }
@@ -146,7 +146,7 @@ public class TimerTests
         loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromDays(365 * 100)), (_, ref _, ref _) => throw new AssertionException("a 100-year timer fired"));
         Insert(loop, TimerSource.FromDuration(TimeSpan.FromMilliseconds(20)));
         var fired = new Fired();
-        loop.Dispatch(null, ref fired);
+        Waits.DispatchBlocking(loop, ref fired, "the 20 ms timer ended the wait");
         loop.Dispatch(TimeSpan.FromMilliseconds(30), ref fired);
         Assert.That(fired.Count, Is.EqualTo(1));
         Assert.That(TimerSource.FromDuration(TimeSpan.MaxValue).Deadline, Is.EqualTo(Instant.MaxValue));

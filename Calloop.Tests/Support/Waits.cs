@@ -45,6 +45,47 @@ internal static class Waits
     internal static void DispatchUntilEmpty<TData>(EventLoop<TData> loop, ref TData data, TimeSpan timeout, string message) =>
         DispatchUntil(loop, ref data, () => loop.Handle.SourceCount == 0, timeout, message);
 
+    /// <summary>
+    /// <c>Dispatch(null)</c>, as the test means it (no timeout), guarded: should it not return within
+    /// <see cref="Patience"/>, a watchdog wakes the loop and the test fails with <paramref name="message"/>.
+    /// </summary>
+    internal static void DispatchBlocking<TData>(EventLoop<TData> loop, ref TData data, string message)
+    {
+        using (Watchdog dog = Watch(loop))
+        {
+            loop.Dispatch(null, ref data);
+            dog.AssertQuiet(message);
+        }
+    }
+
+    /// <summary>Starts a watchdog that wakes <paramref name="loop"/> after <see cref="Patience"/>; dispose it when the guarded waits are over.</summary>
+    internal static Watchdog Watch<TData>(EventLoop<TData> loop) => new(loop.GetSignal());
+
+    /// <summary>Wakes a loop (through its <see cref="LoopSignal"/>) once <see cref="Patience"/> has passed, so that a blocking wait that lost its wake-up ends.</summary>
+    internal sealed class Watchdog : IDisposable
+    {
+        private readonly Timer _timer;
+        private int _fired;
+
+        internal Watchdog(LoopSignal signal) =>
+            _timer = new Timer(_ =>
+            {
+                Volatile.Write(ref _fired, 1);
+                signal.Wakeup();
+            }, null, Patience, Timeout.InfiniteTimeSpan);
+
+        /// <summary>Fails with <paramref name="message"/> if the watchdog had to wake the loop.</summary>
+        internal void AssertQuiet(string message)
+        {
+            if (Volatile.Read(ref _fired) != 0)
+            {
+                Assert.Fail($"{message} (the loop did not wake by itself within {Patience.TotalSeconds:0} s)");
+            }
+        }
+
+        public void Dispose() => _timer.Dispose();
+    }
+
     /// <summary>Joins <paramref name="thread"/>, failing with <paramref name="message"/> if it has not ended within <see cref="Patience"/>.</summary>
     internal static void Join(Thread thread, string message)
     {
