@@ -59,7 +59,8 @@ public class TokenFactoryTests
         whole.Skip(65_536);
         Assert.That(whole.Issued, Is.EqualTo(65_536));
         Assert.Throws<InvalidOperationException>(() => whole.NextToken());
-        Assert.Throws<InvalidOperationException>(() => whole.Skip(1));
+        var e = Assert.Throws<InvalidOperationException>(() => whole.Skip(1));
+        Assert.That(e!.Message, Is.EqualTo("A source asked for more than 65536 tokens in one registration."));
         whole.Skip(0);
 
         var part = new TokenFactory(Slot, Version);
