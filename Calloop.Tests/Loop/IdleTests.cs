@@ -203,17 +203,49 @@ public class IdleTests
         Assert.That(data, Is.EqualTo(System.Linq.Enumerable.Range(0, 70)));
     }
 
-    [Test]
-    public void IdlesQueuedWhenTheLoopIsDisposedNeverRun()
+    [TestCase(2)]
+    [TestCase(16)]
+    [TestCase(17)]
+    public void IdlesQueuedWhenTheLoopIsDisposedNeverRun(int count)
     {
         var loop = new EventLoop<int>();
         int ran = 0;
-        loop.Handle.InsertIdle((ref _) => ran++);
-        loop.Handle.InsertIdle((ref _) => ran++);
+        for (int i = 0; i < count; i++)
+        {
+            loop.Handle.InsertIdle((ref _) => ran++);
+        }
         LoopHandle<int> handle = loop.Handle;
         loop.Dispose();
         Assert.That(handle.Idles.Count, Is.Zero, "disposal dropped every pending idle");
         Assert.That(ran, Is.Zero);
+    }
+
+    [Test]
+    public void AnIdleQueuedAndRunOverAndOverKeepsItsMemoryFlat()
+    {
+        // Cancelled and run callbacks leave the queue: a loop that queues an idle every dispatch for a long time must
+        // not grow anything (the arrays reach their size in the first dispatches, then steady state allocates nothing).
+        using var loop = new EventLoop<int>();
+        LoopHandle<int> handle = loop.Handle;
+        IdleCallback<int> count = (ref n) => n++;
+        int data = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            handle.InsertIdle(count);
+            handle.InsertIdle(count).Cancel();
+            loop.Dispatch(TimeSpan.Zero, ref data);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100_000; i++)
+        {
+            handle.InsertIdle(count);
+            handle.InsertIdle(count).Cancel();
+            loop.Dispatch(TimeSpan.Zero, ref data);
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.That(data, Is.EqualTo(101_000));
+        // A queue that kept 200,000 spent entries would have allocated megabytes; allow the runtime a stray allocation.
+        Assert.That(allocated, Is.LessThan(64 * 1024));
     }
 
     [Test]

@@ -179,6 +179,67 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
     }
 
     [Test]
+    public void OnlyTheLastSenderGoingWakesTheConsumer()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.Create<int>();
+        Sender<int> clone = sender.Clone();
+        Insert(loop, source);
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(ChannelIsReadable(loop), Is.False);
+
+        clone.Dispose();
+        Assert.That(ChannelIsReadable(loop), Is.False, "a sender going while another remains wakes nobody");
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That((r.Closed, loop.Handle.SourceCount), Is.EqualTo((0, 1)));
+
+        sender.Dispose();
+        Assert.That(ChannelIsReadable(loop), Is.True, "the last sender going wakes the consumer");
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That((r.Closed, loop.Handle.SourceCount), Is.EqualTo((1, 0)));
+    }
+
+    /// <summary>True when the loop has something to dispatch: its poller descriptor is readable.</summary>
+    private static bool ChannelIsReadable(EventLoop<Received> loop)
+    {
+        using var probe = new EventLoop<int>();
+        bool readable = false;
+        probe.Handle.InsertSource(Generic.From(new FileDescriptor(loop.PollFd), Interest.Readable, Mode.Level), (_, ref _, ref _) =>
+        {
+            readable = true;
+            return PostAction.Remove;
+        });
+        int data = 0;
+        probe.Dispatch(TimeSpan.Zero, ref data);
+        return readable;
+    }
+
+    [Test]
+    public void MessagesDroppedWithTheSourceAreReleasedWhileSendersLive()
+    {
+        using var loop = new EventLoop<int>();
+        var (sender, source) = Channel.Create<object>();
+        using var _ = sender;
+        RegistrationToken token = loop.Handle.InsertSource(source, (_, ref _, ref _) => { });
+        WeakReference queued = SendAnObject(sender);
+        loop.Handle.Remove(token);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.That(queued.IsAlive, Is.False, "the undelivered message is not kept alive by the remaining sender");
+        Assert.That(sender.IsReceiverClosed, Is.True);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference SendAnObject(Sender<object> sender)
+    {
+        var message = new object();
+        sender.Send(message);
+        return new WeakReference(message);
+    }
+
+    [Test]
     public void BoundedSendBlocksUntilTheLoopMakesRoom()
     {
         using var loop = new EventLoop<Received>();
