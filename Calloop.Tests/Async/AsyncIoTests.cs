@@ -204,11 +204,16 @@ public class AsyncIoTests
             }
         });
         loop.Dispatch(TimeSpan.Zero, ref counter); // starts the reader
-        long bytes = Alloc.Measure(1000, () =>
+        long bytes;
+        using (Waits.Watchdog dog = Waits.Watch(loop))
         {
-            Fds.Write(peer, "x"u8);
-            loop.Dispatch(null, ref counter);
-        });
+            bytes = Alloc.Measure(1000, () =>
+            {
+                Fds.Write(peer, "x"u8);
+                loop.Dispatch(null, ref counter);
+            });
+            dog.AssertQuiet("every write woke the reader");
+        }
         Assert.That(bytes, Is.Zero);
         Assert.That(counter.Value, Is.EqualTo(Alloc.LastRuns));
         Assert.That(offThread, Is.False, "every continuation ran on the loop thread under the loop's context");
@@ -236,12 +241,17 @@ public class AsyncIoTests
             }
         });
         loop.Dispatch(TimeSpan.Zero, ref counter);
-        long bytes = Alloc.Measure(500, () =>
+        long bytes;
+        using (Waits.Watchdog dog = Waits.Watch(loop))
         {
-            Fds.Write(peer, "ping"u8);
-            loop.Dispatch(null, ref counter);
-            Fds.Drain(peer);
-        });
+            bytes = Alloc.Measure(500, () =>
+            {
+                Fds.Write(peer, "ping"u8);
+                loop.Dispatch(null, ref counter);
+                Fds.Drain(peer);
+            });
+            dog.AssertQuiet("every write woke the stream's reader");
+        }
         Assert.That(bytes, Is.Zero);
         Assert.That(counter.Value, Is.EqualTo(Alloc.LastRuns * 4L));
     }

@@ -178,10 +178,7 @@ public class ExecutorTests(NotifierKind notifier) : NotifierFixture(notifier)
         });
         scheduler.Schedule(() => throw new ArgumentException("thrown before any task existed"));
         var got = new List<TaskOutcome<int>>();
-        while (got.Count < 2)
-        {
-            loop.Dispatch(TimeSpan.FromSeconds(5), ref got);
-        }
+        Waits.DispatchUntil(loop, ref got, () => got.Count >= 2, "both outcomes were delivered");
         Assert.That(got[0].Exception, Is.TypeOf<ArgumentException>());
         Assert.That(got[1].IsSuccess, Is.False);
         Assert.That(got[1].Exception, Is.TypeOf<InvalidDataException>().With.Message.EqualTo("bad frame"));

@@ -152,7 +152,7 @@ public class BackendContractTests(Backend backend)
             return TimeoutAction.Drop;
         });
         int calls = 0;
-        loop.Dispatch(null, ref calls);
+        Waits.DispatchBlocking(loop, ref calls, "the timer ended the wait");
         Assert.That(calls, Is.EqualTo(1));
         Assert.That(fired, Is.GreaterThanOrEqualTo(deadline));
     }
@@ -162,12 +162,21 @@ public class BackendContractTests(Backend backend)
     {
         using var loop = NewLoop();
         LoopSignal signal = loop.GetSignal();
-        var thread = new Thread(signal.Wakeup);
-        thread.Start();
+        int tid = LoopThread.CurrentTid();
+        bool sawItBlocked = false;
+        Thread thread = Waits.Start(() =>
+        {
+            sawItBlocked = SpinWait.SpinUntil(() => LoopThread.IsBlockedInWait(tid), TimeSpan.FromSeconds(10));
+            signal.Wakeup();
+        });
         int data = 0;
-        loop.Dispatch(null, ref data);
-        thread.Join();
-        Assert.That(thread.IsAlive, Is.False);
+        // The wake-up under test is the watchdog's own mechanism too, so bound this wait by a timeout instead.
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        loop.Dispatch(Waits.Patience, ref data);
+        TimeSpan blocked = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Waits.Join(thread, "the waking thread ended");
+        Assert.That(sawItBlocked, Is.True, "the wake-up came while the loop was blocked in its wait");
+        Assert.That(blocked, Is.LessThan(Waits.Patience / 2), "the wake-up ended the wait");
     }
 
     [Test]

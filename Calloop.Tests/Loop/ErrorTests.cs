@@ -1,4 +1,5 @@
 using System;
+using Calloop.Tests.Support;
 using NUnit.Framework;
 
 namespace Calloop.Tests.Loop;
@@ -32,7 +33,7 @@ public class ErrorTests
         Assert.That(loop.Handle.SourceCount, Is.EqualTo(2), "the throwing source stays registered");
 
         // The timer (already taken from the wheel) and the idle are delivered next, without waiting.
-        loop.Dispatch(null, ref data);
+        Waits.DispatchBlocking(loop, ref data, "the rest of the batch was delivered without waiting");
         Assert.That(data, Is.EqualTo("PTI"));
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Calloop.Tests.Support;
 using NUnit.Framework;
 
 namespace Calloop.Tests.Loop;
@@ -74,7 +75,7 @@ public class LifecycleTests
         });
 
         ping.Send();
-        loop.Dispatch(null, ref log);
+        Waits.DispatchBlocking(loop, ref log, "the ping ended the wait");
         Assert.That(log, Is.EqualTo(new[] { "sleep", "handle:1", "callback", "timer" }));
 
         log.Clear();
@@ -96,7 +97,7 @@ public class LifecycleTests
         using var _ = ping;
         loop.Handle.InsertSource(new HookedPing(source, log, synthetic: true), (_, ref _, ref l) => l.Add("callback"));
         // Dispatch(null) would block forever without the synthetic event.
-        loop.Dispatch(null, ref log);
+        Waits.DispatchBlocking(loop, ref log, "the synthetic event made the wait zero");
         Assert.That(log, Is.EqualTo(new[] { "sleep", "handle:0", "synthetic" }));
     }
 }

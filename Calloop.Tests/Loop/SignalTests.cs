@@ -14,12 +14,21 @@ public class SignalTests(NotifierKind notifier) : NotifierFixture(notifier)
     {
         using var loop = new EventLoop<int>();
         LoopSignal signal = loop.GetSignal();
-        var thread = new Thread(() => signal.Wakeup());
-        thread.Start();
+        int tid = LoopThread.CurrentTid();
+        bool sawItBlocked = false;
+        Thread thread = Waits.Start(() =>
+        {
+            sawItBlocked = SpinWait.SpinUntil(() => LoopThread.IsBlockedInWait(tid), TimeSpan.FromSeconds(10));
+            signal.Wakeup();
+        });
         int data = 0;
-        loop.Dispatch(null, ref data);
-        thread.Join();
-        Assert.That(thread.IsAlive, Is.False);
+        // The wake-up under test is the watchdog's own mechanism too, so bound this wait by a timeout instead.
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        loop.Dispatch(Waits.Patience, ref data);
+        TimeSpan blocked = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Waits.Join(thread, "the waking thread ended");
+        Assert.That(sawItBlocked, Is.True, "the wake-up came while the loop was blocked in its wait");
+        Assert.That(blocked, Is.LessThan(Waits.Patience / 2), "the wake-up ended the wait");
     }
 
     [Test]

@@ -39,10 +39,7 @@ public partial class ReviewRegressionTests
             return TimeoutAction.Drop;
         });
         var data = new Log();
-        while (data.A == 0)
-        {
-            loop.Dispatch(null, ref data);
-        }
+        Waits.DispatchUntil(loop, ref data, () => data.A > 0, "the first timer fired");
         loop.Dispatch(TimeSpan.FromMilliseconds(20), ref data);
         Assert.That(data.B, Is.Zero, "rescheduled an hour ahead: it must not fire from the stale expiry");
         Assert.That(handle.SourceCount, Is.EqualTo(1));
@@ -69,10 +66,7 @@ public partial class ReviewRegressionTests
             return TimeoutAction.ToDuration(TimeSpan.FromHours(1));
         });
         var data = new Log();
-        while (data.A == 0)
-        {
-            loop.Dispatch(null, ref data);
-        }
+        Waits.DispatchUntil(loop, ref data, () => data.A > 0, "the first timer fired");
         for (int i = 0; i < 5; i++)
         {
             loop.Dispatch(TimeSpan.FromMilliseconds(2), ref data);
@@ -166,9 +160,26 @@ public partial class ReviewRegressionTests
     public void CancellingAnIdleAfterTheLoopIsDisposedIsHarmless()
     {
         var loop = new EventLoop<int>();
-        Idle idle = loop.Handle.InsertIdle((ref _) => { });
+        bool ran = false;
+        Idle idle = loop.Handle.InsertIdle((ref _) => ran = true);
         loop.Dispose();
-        Assert.DoesNotThrow(idle.Cancel);
+        idle.Cancel();
+        // Nor from another thread (a finalizer or a clean-up task): the loop is gone, so its thread is no longer checked.
+        Exception? fromAnotherThread = null;
+        Thread thread = Waits.Start(() =>
+        {
+            try
+            {
+                idle.Cancel();
+            }
+            catch (Exception e)
+            {
+                fromAnotherThread = e;
+            }
+        });
+        Waits.Join(thread, "the cancelling thread ended");
+        Assert.That(fromAnotherThread, Is.Null);
+        Assert.That(ran, Is.False, "disposing the loop dropped the idle callback unrun");
     }
 
     [Test]
@@ -264,13 +275,8 @@ public partial class ReviewRegressionTests
             return TimeoutAction.Drop;
         });
         var received = new Received();
-        Assert.Throws<InvalidOperationException>(() =>
-        {
-            while (true)
-            {
-                loop.Dispatch(null, ref received);
-            }
-        });
+        var thrown = Assert.Throws<InvalidOperationException>(() => Waits.DispatchUntil(loop, ref received, () => false, "the timer's callback threw"));
+        Assert.That(thrown!.Message, Is.EqualTo("first fire"));
         Assert.That(loop.NextTimerDeadline, Is.Not.Null, "still in the wheel after its callback threw");
         for (int i = 0; i < 10 && received.TimerFires < 2; i++)
         {

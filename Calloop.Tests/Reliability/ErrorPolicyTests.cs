@@ -133,10 +133,22 @@ public class ErrorPolicyTests
     {
         using var loop = new EventLoop<int>(new EventLoopOptions { ErrorPolicy = ErrorPolicy.RemoveSource });
         LoopExceptionEventArgs? seen = null;
-        loop.UnhandledException += (_, args) => seen = args;
+        int reports = 0;
+        loop.UnhandledException += (_, args) =>
+        {
+            seen = args;
+            reports++;
+        };
         loop.Handle.InsertIdle((ref _) => throw new InvalidOperationException("idle"));
+        loop.Handle.InsertIdle((ref n) => n++);
         int data = 0;
-        Assert.DoesNotThrow(() => loop.Dispatch(TimeSpan.Zero, ref data));
-        Assert.That(seen!.Source, Is.Null);
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        Assert.That(reports, Is.EqualTo(1));
+        Assert.That(seen!.Exception.Message, Is.EqualTo("idle"));
+        Assert.That((seen.Source, seen.SourceName, seen.Policy), Is.EqualTo(((RegistrationToken?)null, (string?)null, ErrorPolicy.RemoveSource)));
+        Assert.That(data, Is.Zero, "the idle queued after the one that threw waits for the next dispatch");
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        Assert.That(data, Is.EqualTo(1), "the next dispatch runs it");
+        Assert.That(reports, Is.EqualTo(1), "the idle that threw ran once");
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 using System.Threading;
+using Calloop.Tests.Support;
 using NUnit.Framework;
 
 namespace Calloop.Tests.Reliability;
@@ -10,9 +11,7 @@ public partial class InterruptTests
 {
     private const int SIGWINCH = 28;
     private const int SIGCHLD = 17;
-
-    [LibraryImport("libc", EntryPoint = "gettid")]
-    private static partial int GetTid();
+    private const int Interruptions = 20;
 
     [LibraryImport("libc", EntryPoint = "getpid")]
     private static partial int GetPid();
@@ -30,26 +29,35 @@ public partial class InterruptTests
         using var _ = ping;
         loop.Handle.InsertSource(source, (_, ref _, ref n) => n++);
         int pid = GetPid();
-        int tid = GetTid();
-        int sent = 0;
-        var killer = new Thread(() =>
+        int tid = LoopThread.CurrentTid();
+        int sentWhileBlocked = 0;
+        string? failure = null;
+        Thread killer = Waits.Start(() =>
         {
-            // Interrupt the loop thread's wait over and over; only then wake it for real.
-            for (int k = 0; k < 50; k++)
+            // Interrupt the loop thread's wait over and over, each time only once it is (back) in the wait; only then
+            // wake it for real. A dispatch that ended at an interruption leaves the thread out of its wait.
+            for (int k = 0; k < Interruptions && failure is null; k++)
             {
-                if (TgKill(pid, tid, signal) == 0)
+                if (!SpinWait.SpinUntil(() => LoopThread.IsBlockedInWait(tid), TimeSpan.FromSeconds(10)))
                 {
-                    sent++;
+                    failure = $"the loop thread was not blocked in its wait before interruption {k}";
                 }
-                Thread.Sleep(1);
+                else if (TgKill(pid, tid, signal) != 0)
+                {
+                    failure = $"tgkill failed: errno {Marshal.GetLastPInvokeError()}";
+                }
+                else
+                {
+                    sentWhileBlocked++;
+                }
             }
             ping.Send();
         });
-        killer.Start();
         int calls = 0;
-        loop.Dispatch(null, ref calls);
-        killer.Join();
-        Assert.That(calls, Is.EqualTo(1), "Dispatch(null) returns for the ping, not for the signals");
-        Assert.That(sent, Is.EqualTo(50));
+        loop.Dispatch(Waits.Patience * 2, ref calls);
+        Waits.Join(killer, "the signalling thread ended");
+        Assert.That(failure, Is.Null);
+        Assert.That(sentWhileBlocked, Is.EqualTo(Interruptions), "every signal was sent while the loop was blocked in its wait");
+        Assert.That(calls, Is.EqualTo(1), "Dispatch returns for the ping, not for the signals");
     }
 }

@@ -51,23 +51,19 @@ public class ChannelReaderSourceTests(NotifierKind notifier) : NotifierFixture(n
             channel.Writer.Complete();
         });
         writer.Start();
-        while (loop.Handle.SourceCount > 0)
-        {
-            loop.Dispatch(null, ref r);
-        }
-        writer.Join();
+        Waits.DispatchUntilEmpty(loop, ref r, "the source removed itself after the writer completed");
+        Waits.Join(writer, "the writer ended");
         Assert.That(r.Items, Is.EqualTo(new[] { 1, 2, 3 }));
         Assert.That(r.Closed, Is.EqualTo(1));
     }
 
     [Test]
-    [CancelAfter(60_000)]
     public void ABoundedReaderFedFromAnotherThreadDeliversEverything()
     {
         using var loop = new EventLoop<Received>();
         var channel = Bcl.Channel.CreateBounded<int>(16);
         Insert(loop, channel.Reader);
-        var writer = new Thread(() =>
+        Thread writer = Waits.Start(() =>
         {
             for (int i = 0; i < 10_000; i++)
             {
@@ -75,13 +71,9 @@ public class ChannelReaderSourceTests(NotifierKind notifier) : NotifierFixture(n
             }
             channel.Writer.Complete(new InvalidOperationException("writer failed"));
         });
-        writer.Start();
         var r = new Received();
-        while (loop.Handle.SourceCount > 0)
-        {
-            loop.Dispatch(null, ref r);
-        }
-        writer.Join();
+        Waits.DispatchUntilEmpty(loop, ref r, TimeSpan.FromSeconds(60), "the source removed itself after the writer completed");
+        Waits.Join(writer, "the writer ended");
         Assert.That(r.Items, Has.Count.EqualTo(10_000));
         Assert.That(r.Items[^1], Is.EqualTo(9_999));
         Assert.That(r.Closed, Is.EqualTo(1));

@@ -146,6 +146,100 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
     }
 
     [Test]
+    public void ABoundedChannelCountsMessagesTakenButNotYetDelivered()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.CreateBounded<int>(3);
+        using var _ = sender;
+        var attempts = new List<(int During, bool Sent)>();
+        loop.Handle.InsertSource(source, (evt, ref _, ref r) =>
+        {
+            r.Messages.Add(evt.Message);
+            if (evt.Message < 10)
+            {
+                // The consumer is in the middle of its batch: 1 and 2 were taken from the queue but not all delivered.
+                attempts.Add((evt.Message, sender.TrySend(evt.Message * 10)));
+                attempts.Add((evt.Message, sender.TrySend(evt.Message * 10 + 1)));
+            }
+        });
+        Assert.That(sender.TrySend(1), Is.True);
+        Assert.That(sender.TrySend(2), Is.True);
+
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+
+        // Room for one more while two are outstanding; none for the rest of the batch.
+        Assert.That(attempts, Is.EqualTo(new[] { (1, true), (1, false), (2, false), (2, false) }));
+        Assert.That(r.Messages, Is.EqualTo(new[] { 1, 2, 10 }));
+        // Delivered: the whole capacity is free again.
+        Assert.That(sender.TrySend(3), Is.True);
+        Assert.That(sender.TrySend(4), Is.True);
+        Assert.That(sender.TrySend(5), Is.True);
+        Assert.That(sender.TrySend(6), Is.False, "the channel is full");
+    }
+
+    [Test]
+    public void OnlyTheLastSenderGoingWakesTheConsumer()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.Create<int>();
+        Sender<int> clone = sender.Clone();
+        Insert(loop, source);
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(ChannelIsReadable(loop), Is.False);
+
+        clone.Dispose();
+        Assert.That(ChannelIsReadable(loop), Is.False, "a sender going while another remains wakes nobody");
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That((r.Closed, loop.Handle.SourceCount), Is.EqualTo((0, 1)));
+
+        sender.Dispose();
+        Assert.That(ChannelIsReadable(loop), Is.True, "the last sender going wakes the consumer");
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That((r.Closed, loop.Handle.SourceCount), Is.EqualTo((1, 0)));
+    }
+
+    /// <summary>True when the loop has something to dispatch: its poller descriptor is readable.</summary>
+    private static bool ChannelIsReadable(EventLoop<Received> loop)
+    {
+        using var probe = new EventLoop<int>();
+        bool readable = false;
+        probe.Handle.InsertSource(Generic.From(new FileDescriptor(loop.PollFd), Interest.Readable, Mode.Level), (_, ref _, ref _) =>
+        {
+            readable = true;
+            return PostAction.Remove;
+        });
+        int data = 0;
+        probe.Dispatch(TimeSpan.Zero, ref data);
+        return readable;
+    }
+
+    [Test]
+    public void MessagesDroppedWithTheSourceAreReleasedWhileSendersLive()
+    {
+        using var loop = new EventLoop<int>();
+        var (sender, source) = Channel.Create<object>();
+        using var _ = sender;
+        RegistrationToken token = loop.Handle.InsertSource(source, (_, ref _, ref _) => { });
+        WeakReference queued = SendAnObject(sender);
+        loop.Handle.Remove(token);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.That(queued.IsAlive, Is.False, "the undelivered message is not kept alive by the remaining sender");
+        Assert.That(sender.IsReceiverClosed, Is.True);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference SendAnObject(Sender<object> sender)
+    {
+        var message = new object();
+        sender.Send(message);
+        return new WeakReference(message);
+    }
+
+    [Test]
     public void BoundedSendBlocksUntilTheLoopMakesRoom()
     {
         using var loop = new EventLoop<Received>();
@@ -162,11 +256,8 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
         thread.Start();
         entered.Wait();
         var r = new Received();
-        while (r.Closed == 0)
-        {
-            loop.Dispatch(null, ref r);
-        }
-        thread.Join();
+        Waits.DispatchUntil(loop, ref r, () => r.Closed > 0, "the blocked sender got through and the channel closed");
+        Waits.Join(thread, "the blocked sender returned");
         Assert.That(r.Messages, Is.EqualTo(new[] { 1, 2 }));
     }
 
@@ -307,7 +398,6 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
     }
 
     [Test]
-    [CancelAfter(120_000)]
     public void FourProducersQuarterMillionEachExactlyOnceInOrderClosedLast()
     {
         const int Producers = 4;
@@ -343,7 +433,7 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
         for (int p = 0; p < Producers; p++)
         {
             int id = p;
-            threads[p] = new Thread(() =>
+            threads[p] = Waits.Start(() =>
             {
                 Sender<Tagged> sender = senders[id];
                 for (int i = 0; i < PerProducer; i++)
@@ -352,16 +442,12 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
                 }
                 sender.Dispose();
             });
-            threads[p].Start();
         }
         var state = new StressState();
-        while (loop.Handle.SourceCount > 0)
-        {
-            loop.Dispatch(null, ref state);
-        }
+        Waits.DispatchUntilEmpty(loop, ref state, TimeSpan.FromSeconds(120), "every message and the close were delivered");
         foreach (Thread t in threads)
         {
-            t.Join();
+            Waits.Join(t, "a producer ended");
         }
         Assert.That(state.Error, Is.Null);
         Assert.That(state.Count, Is.EqualTo((long)Producers * PerProducer));
@@ -370,7 +456,6 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
     }
 
     [Test]
-    [CancelAfter(60_000)]
     public void CrossThreadPingPongNeverLosesAWakeUp()
     {
         // One message at a time, each answered before the next is sent: a lost wake-up hangs the test.
@@ -386,7 +471,7 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
                 ack.Release();
             }
         });
-        var thread = new Thread(() =>
+        Thread thread = Waits.Start(() =>
         {
             for (int i = 0; i < Rounds; i++)
             {
@@ -395,13 +480,9 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
             }
             sender.Dispose();
         });
-        thread.Start();
         int count = 0;
-        while (loop.Handle.SourceCount > 0)
-        {
-            loop.Dispatch(null, ref count);
-        }
-        thread.Join();
+        Waits.DispatchUntilEmpty(loop, ref count, TimeSpan.FromSeconds(60), "every round was answered and the channel closed");
+        Waits.Join(thread, "the sender ended");
         Assert.That(count, Is.EqualTo(Rounds));
     }
 

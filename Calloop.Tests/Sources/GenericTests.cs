@@ -111,9 +111,17 @@ public class GenericTests
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         RegistrationToken token = loop.Handle.InsertSource(Generic.From(socket, Interest.Readable, Mode.Level, leaveOpen: true), (_, ref _, ref _) => PostAction.Continue);
         socket.Dispose();
-        Assert.DoesNotThrow(() => loop.Handle.Remove(token));
+        loop.Handle.Remove(token);
         Assert.That(loop.Handle.SourceCount, Is.Zero);
+        Assert.Throws<ArgumentException>(() => loop.Handle.Remove(token), "the token is stale once its source is gone");
+        // The loop is still whole: a source inserted now (possibly in the same slot) is served.
+        var (ping, source) = Ping.Create();
+        using var _ = ping;
+        RegistrationToken next = loop.Handle.InsertSource(source, (_, ref _, ref n) => n++);
+        Assert.That(next, Is.Not.EqualTo(token));
+        ping.Send();
         int data = 0;
         loop.Dispatch(TimeSpan.Zero, ref data);
+        Assert.That(data, Is.EqualTo(1));
     }
 }

@@ -32,12 +32,7 @@ public class NestedLoopTests
     private static void DispatchUntil(EventLoop<Outer> outer, Func<bool> done)
     {
         var o = new Outer();
-        var watch = Stopwatch.StartNew();
-        while (!done() && watch.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            outer.Dispatch(null, ref o);
-        }
-        Assert.That(done(), Is.True);
+        Waits.DispatchUntil(outer, ref o, done, "the outer loop saw the inner loop's work done");
     }
 
     [Test]

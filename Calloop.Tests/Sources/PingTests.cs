@@ -120,11 +120,8 @@ public class PingTests(NotifierKind notifier) : NotifierFixture(notifier)
         });
         thread.Start();
         int calls = 0;
-        while (loop.Handle.SourceCount > 0)
-        {
-            loop.Dispatch(null, ref calls);
-        }
-        thread.Join();
+        Waits.DispatchUntilEmpty(loop, ref calls, "the ping source removed itself after its last Ping was disposed");
+        Waits.Join(thread, "the pinging thread ended");
         Assert.That(calls, Is.EqualTo(1));
     }
 }

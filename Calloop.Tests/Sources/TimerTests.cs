@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Calloop.Tests.Support;
 using NUnit.Framework;
 
 namespace Calloop.Tests.Sources;
@@ -53,7 +54,7 @@ public class TimerTests
         Instant deadline = timer.Deadline;
         Insert(loop, timer);
         var fired = new Fired();
-        loop.Dispatch(null, ref fired);
+        Waits.DispatchBlocking(loop, ref fired, "the timer ended the wait");
         Assert.That(fired.Count, Is.EqualTo(1));
         Assert.That(fired.At, Is.GreaterThanOrEqualTo(deadline));
     }
@@ -88,10 +89,7 @@ public class TimerTests
             var timer = TimerSource.FromDuration(TimeSpan.FromMicroseconds(1500));
             Instant deadline = timer.Deadline;
             Insert(loop, timer);
-            while (fired.Count == i)
-            {
-                loop.Dispatch(null, ref fired);
-            }
+            Waits.DispatchUntil(loop, ref fired, () => fired.Count > i, $"timer {i} fired");
             Assert.That(fired.At, Is.GreaterThanOrEqualTo(deadline));
         }
     }
@@ -122,10 +120,7 @@ public class TimerTests
             return f.Count < 3 ? TimeoutAction.ToDuration(TimeSpan.FromMilliseconds(20)) : TimeoutAction.Drop;
         });
         var fired = new Fired();
-        while (loop.Handle.SourceCount > 0)
-        {
-            loop.Dispatch(null, ref fired);
-        }
+        Waits.DispatchUntilEmpty(loop, ref fired, "the repeating timer dropped itself");
         Assert.That(fired.Count, Is.EqualTo(3));
     }
 
@@ -139,10 +134,7 @@ public class TimerTests
             return f.Count < 5 ? TimeoutAction.ToInstant(deadline + TimeSpan.FromMilliseconds(1)) : TimeoutAction.Drop;
         });
         var fired = new Fired();
-        while (loop.Handle.SourceCount > 0)
-        {
-            loop.Dispatch(null, ref fired);
-        }
+        Waits.DispatchUntilEmpty(loop, ref fired, "the repeating timer dropped itself");
         Assert.That(fired.Count, Is.EqualTo(5));
     }
 
@@ -154,7 +146,7 @@ public class TimerTests
         loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromDays(365 * 100)), (_, ref _, ref _) => throw new AssertionException("a 100-year timer fired"));
         Insert(loop, TimerSource.FromDuration(TimeSpan.FromMilliseconds(20)));
         var fired = new Fired();
-        loop.Dispatch(null, ref fired);
+        Waits.DispatchBlocking(loop, ref fired, "the 20 ms timer ended the wait");
         loop.Dispatch(TimeSpan.FromMilliseconds(30), ref fired);
         Assert.That(fired.Count, Is.EqualTo(1));
         Assert.That(TimerSource.FromDuration(TimeSpan.MaxValue).Deadline, Is.EqualTo(Instant.MaxValue));
