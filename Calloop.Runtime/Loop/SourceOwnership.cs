@@ -17,12 +17,12 @@ internal static class SourceOwnership
 {
     private static readonly ConditionalWeakTable<IEventSource, object> s_owners = new();
 
-    /// <summary>Records <paramref name="owner"/> as the loop of <paramref name="source"/>, or throws if it has one.</summary>
+    /// <summary>Records <paramref name="owner"/> (the loop's poller) as the loop of <paramref name="source"/>, or throws if it has one.</summary>
     /// <exception cref="InvalidOperationException">The source is already inserted in a loop.</exception>
     internal static void Claim(IEventSource source, object owner)
     {
         object? current = source is IOwnedSource owned
-            ? Interlocked.CompareExchange(ref owned.Owner.Loop, owner, null)
+            ? Interlocked.CompareExchange(ref owned.Owner, owner, null)
             : s_owners.TryAdd(source, owner) ? null : s_owners.TryGetValue(source, out object? o) ? o : null;
         if (current is not null)
         {
@@ -37,7 +37,7 @@ internal static class SourceOwnership
     {
         if (source is IOwnedSource owned)
         {
-            Volatile.Write(ref owned.Owner.Loop, null);
+            Volatile.Write(ref owned.Owner, null);
         }
         else
         {
@@ -46,14 +46,9 @@ internal static class SourceOwnership
     }
 }
 
-/// <summary>A built-in source that records its loop in a field of its own.</summary>
+/// <summary>A built-in source that records its loop (the loop's <see cref="Poll"/>) in a field of its own.</summary>
 internal interface IOwnedSource
 {
-    ref SourceOwner Owner { get; }
-}
-
-/// <summary>The loop a source is inserted in (null when in none).</summary>
-internal struct SourceOwner
-{
-    internal object? Loop;
+    /// <summary>The field holding the loop's poller while the source is in a loop, else null.</summary>
+    ref object? Owner { get; }
 }

@@ -162,7 +162,7 @@ internal sealed class SourceRegistry<TData>
     internal RegistrationToken Insert(SourceEntry<TData> entry, string? name)
     {
         IEventSource inserted = entry.Source;
-        SourceOwnership.Claim(inserted, this);
+        SourceOwnership.Claim(inserted, Poll);
         int index;
         try
         {

@@ -13,7 +13,7 @@ namespace Calloop;
 public sealed class Generic<T> : IEventSource<Readiness, T, PostAction>, IDirectSource<Readiness, T, PostAction>, IDisposable, IOwnedSource
     where T : notnull
 {
-    private SourceOwner _owner;
+    private object? _owner;
 
     private readonly T _file;
     private readonly SafeHandle? _handle;
@@ -137,5 +137,5 @@ public sealed class Generic<T> : IEventSource<Readiness, T, PostAction>, IDirect
         }
     }
 
-    ref SourceOwner IOwnedSource.Owner => ref _owner;
+    ref object? IOwnedSource.Owner => ref _owner;
 }

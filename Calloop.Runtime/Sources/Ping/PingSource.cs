@@ -10,7 +10,7 @@ namespace Calloop;
 /// </summary>
 public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<Unit, Unit, Unit>, IDisposable, IOwnedSource
 {
-    private SourceOwner _owner;
+    private object? _owner;
 
     private readonly PingState _state;
     private FdRegistration _registration;
@@ -72,5 +72,5 @@ public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<U
         }
     }
 
-    ref SourceOwner IOwnedSource.Owner => ref _owner;
+    ref object? IOwnedSource.Owner => ref _owner;
 }

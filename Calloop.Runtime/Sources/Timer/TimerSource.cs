@@ -17,8 +17,6 @@ namespace Calloop;
 /// </code></example>
 public sealed class TimerSource : IEventSource<Instant, Unit, TimeoutAction>, IDirectSource<Instant, Unit, TimeoutAction>, IOwnedSource
 {
-    private SourceOwner _owner;
-
     private Instant _deadline;
     private Poll? _poll;
     private Token _token;
@@ -126,5 +124,8 @@ public sealed class TimerSource : IEventSource<Instant, Unit, TimeoutAction>, ID
         return PostAction.Remove;
     }
 
-    ref SourceOwner IOwnedSource.Owner => ref _owner;
+    // The poller doubles as the record of the loop the timer is in (a timer is the one source a loop may hold a
+    // million of, so it gets no extra field): set when the loop inserts it (and at registration), cleared when the loop
+    // removes it.
+    ref object? IOwnedSource.Owner => ref System.Runtime.CompilerServices.Unsafe.As<Poll?, object?>(ref _poll);
 }
