@@ -58,6 +58,7 @@ public class CachingTests
         TrackingNames.Models + ".composites",
         TrackingNames.Diagnostics + ".handlers",
         TrackingNames.Diagnostics + ".composites",
+        TrackingNames.CaseCollisions,
     ];
 
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) RunOnce(params string[] sources)

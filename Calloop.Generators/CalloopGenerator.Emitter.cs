@@ -16,8 +16,8 @@ public sealed partial class CalloopGenerator
         private static readonly string GeneratedCode =
             $"[global::System.CodeDom.Compiler.GeneratedCode(\"Calloop.Generators\", \"{typeof(Emitter).Assembly.GetName().Version}\")]";
 
-        public static void Emit(SourceProductionContext context, TypeModel model) =>
-            context.AddSource(model.HintName, SourceText.From(Write(model), System.Text.Encoding.UTF8));
+        public static void Emit(SourceProductionContext context, TypeModel model, EquatableArray<string> caseCollisions) =>
+            context.AddSource(HintNames.HintName(model.FileName, caseCollisions), SourceText.From(Write(model), System.Text.Encoding.UTF8));
 
         internal static string Write(TypeModel model)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Threading;
 using Calloop.Generators.Diagnostics;
+using Calloop.Generators.Emit;
 using Calloop.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -70,7 +71,7 @@ public sealed partial class CalloopGenerator
             if (canEmit)
             {
                 model = new TypeModel(
-                    HintName(type),
+                    FileName(type),
                     type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
                     new EquatableArray<TypeDeclarationModel>(ContainingChain(type)),
                     Declaration(type),
@@ -636,20 +637,20 @@ public sealed partial class CalloopGenerator
             return new TypeDeclarationModel(keyword, name);
         }
 
-        private static string HintName(INamedTypeSymbol type)
+        private static string FileName(INamedTypeSymbol type)
         {
-            string name = type.MetadataName;
-            for (INamedTypeSymbol? t = type.ContainingType; t is not null; t = t.ContainingType)
+            var namespaces = new List<string>();
+            for (INamespaceSymbol? ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
             {
-                // '+' as in metadata names: a nested N.A+B and a type B in namespace N.A get different files.
-                name = t.MetadataName + "+" + name;
+                // The name, not its display string: a keyword namespace is 'namespace' here, '@namespace' in code.
+                namespaces.Insert(0, ns.Name);
             }
-            if (type.ContainingNamespace is { IsGlobalNamespace: false } ns)
+            var types = new List<string>();
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
             {
-                name = ns.ToDisplayString() + "." + name;
+                types.Insert(0, t.MetadataName);
             }
-            // '-' cannot occur in a C# name, so App`1 (as App-1) never meets a type named App_1.
-            return name.Replace('`', '-') + ".Calloop.g.cs";
+            return HintNames.FileName(namespaces, types);
         }
 
         private static string CallbackTypeParameter(INamedTypeSymbol type)

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using Calloop.Generators.Diagnostics;
+using Calloop.Generators.Emit;
 using Calloop.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -54,11 +55,23 @@ public sealed partial class CalloopGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.MisplacedHandlers);
         context.RegisterSourceOutput(misplaced, static (context, diagnostic) => context.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
-        Register(context, handlerTypes, "handlers");
-        Register(context, composites, "composites");
+        IncrementalValuesProvider<TypeModel> handlerModels = Register(context, handlerTypes, "handlers");
+        IncrementalValuesProvider<TypeModel> compositeModels = Register(context, composites, "composites");
+
+        // Roslyn compares hint names ignoring case: the file names that collide so get a suffix. Only the names are
+        // collected, so editing a handler leaves this step (and every other type's output) unchanged.
+        IncrementalValueProvider<EquatableArray<string>> caseCollisions = handlerModels
+            .Select(static (model, _) => model.FileName)
+            .Collect()
+            .Combine(compositeModels.Select(static (model, _) => model.FileName).Collect())
+            .Select(static (names, _) => HintNames.CaseCollisions(names.Left, names.Right))
+            .WithTrackingName(TrackingNames.CaseCollisions);
+
+        context.RegisterSourceOutput(handlerModels.Combine(caseCollisions), static (context, pair) => Emitter.Emit(context, pair.Left, pair.Right));
+        context.RegisterSourceOutput(compositeModels.Combine(caseCollisions), static (context, pair) => Emitter.Emit(context, pair.Left, pair.Right));
     }
 
-    private static void Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<ParseResult> results, string suffix)
+    private static IncrementalValuesProvider<TypeModel> Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<ParseResult> results, string suffix)
     {
         // Source and diagnostics are separate outputs: moving a handler's line changes its diagnostics' locations
         // but not the model, so the source output stays cached.
@@ -67,7 +80,6 @@ public sealed partial class CalloopGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.WithModel + "." + suffix)
             .Select(static (result, _) => result.Model!)
             .WithTrackingName(TrackingNames.Models + "." + suffix);
-        context.RegisterSourceOutput(models, static (context, model) => Emitter.Emit(context, model));
 
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = results
             .Select(static (result, _) => result.Diagnostics)
@@ -79,6 +91,7 @@ public sealed partial class CalloopGenerator : IIncrementalGenerator
                 context.ReportDiagnostic(diagnostic.ToDiagnostic());
             }
         });
+        return models;
     }
 
     private static ImmutableArray<ParseResult> Distinct(ImmutableArray<ParseResult?> results)

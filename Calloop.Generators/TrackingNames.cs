@@ -26,4 +26,7 @@ public static class TrackingNames
 
     /// <summary>The diagnostics to report; the steps are named <c>Diagnostics.handlers</c> and <c>Diagnostics.composites</c>.</summary>
     public const string Diagnostics = nameof(Diagnostics);
+
+    /// <summary>The generated files' names that equal another one ignoring case, and so get a suffix.</summary>
+    public const string CaseCollisions = nameof(CaseCollisions);
 }
