@@ -26,11 +26,40 @@ public sealed partial class CalloopGenerator
             {
                 return null;
             }
-            if (HasAttribute(type, EventSourceAttributeName))
+            if (HasAttribute(type, EventSourceAttributeName) || !IsFirstHandler(type, (IMethodSymbol)context.TargetSymbol))
             {
                 return null;
             }
             return ParseType(type, composite: false, context.SemanticModel.Compilation, cancellationToken);
+        }
+
+        /// <summary>
+        /// True when <paramref name="method"/> is the type's first <c>[OnEvent]</c> method in member order: that one
+        /// parses the type, the others give nothing, so a type with n handlers is parsed once, not n times.
+        /// </summary>
+        private static bool IsFirstHandler(INamedTypeSymbol type, IMethodSymbol method)
+        {
+            IMethodSymbol target = method.PartialDefinitionPart ?? method;
+            foreach (ISymbol member in type.GetMembers())
+            {
+                if (member is IMethodSymbol candidate && HasOnEvent(candidate))
+                {
+                    return SymbolEqualityComparer.Default.Equals(candidate.PartialDefinitionPart ?? candidate, target);
+                }
+            }
+            return false;
+        }
+
+        private static bool HasOnEvent(IMethodSymbol method)
+        {
+            foreach (AttributeData attribute in method.GetAttributes())
+            {
+                if (IsAttribute(attribute.AttributeClass, OnEventAttributeName))
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /// <summary>Parses an <c>[EventSource]</c> class.</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using System.Collections.Immutable;
 using Calloop.Generators.Diagnostics;
 using Calloop.Generators.Emit;
 using Calloop.Generators.Model;
@@ -21,17 +19,16 @@ public sealed partial class CalloopGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        // Use 1: every [OnEvent] method parses its containing type (unless that type is a composite); the types
-        // are then de-duplicated, since every handler of a type gives the same result.
+        // Use 1: the first [OnEvent] method of a type parses that type (unless it is a composite, parsed on its own);
+        // the type's other handlers give nothing. One parse per type, whatever its number of handlers.
         IncrementalValuesProvider<ParseResult> handlerTypes = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 OnEventAttributeName,
                 static (node, _) => node is MethodDeclarationSyntax,
                 static (context, cancellationToken) => Parser.ParseHandlerMethod(context, cancellationToken))
             .WithTrackingName(TrackingNames.HandlerMethods)
-            .Collect()
-            .WithTrackingName(TrackingNames.CollectedHandlerMethods)
-            .SelectMany(static (results, _) => Distinct(results))
+            .Where(static result => result is not null)
+            .Select(static (result, _) => result!)
             .WithTrackingName(TrackingNames.HandlerTypes);
 
         // Use 2: every [EventSource] class.
@@ -92,19 +89,5 @@ public sealed partial class CalloopGenerator : IIncrementalGenerator
             }
         });
         return models;
-    }
-
-    private static ImmutableArray<ParseResult> Distinct(ImmutableArray<ParseResult?> results)
-    {
-        var seen = new HashSet<string>(System.StringComparer.Ordinal);
-        ImmutableArray<ParseResult>.Builder builder = ImmutableArray.CreateBuilder<ParseResult>();
-        foreach (ParseResult? result in results)
-        {
-            if (result is not null && seen.Add(result.Key))
-            {
-                builder.Add(result);
-            }
-        }
-        return builder.ToImmutable();
     }
 }

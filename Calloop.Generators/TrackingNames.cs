@@ -3,11 +3,8 @@ namespace Calloop.Generators;
 /// <summary>The names of the generator's pipeline steps, for incremental-caching tests.</summary>
 public static class TrackingNames
 {
-    /// <summary>Each <c>[OnEvent]</c> method, parsed into its containing loop data type.</summary>
+    /// <summary>Each <c>[OnEvent]</c> method: the first of its type parses the type, the others give nothing.</summary>
     public const string HandlerMethods = nameof(HandlerMethods);
-
-    /// <summary>All <see cref="HandlerMethods"/> results together, to be de-duplicated per type.</summary>
-    public const string CollectedHandlerMethods = nameof(CollectedHandlerMethods);
 
     /// <summary>The loop data types, one each.</summary>
     public const string HandlerTypes = nameof(HandlerTypes);
