@@ -49,16 +49,12 @@ public class CachingTests
     private static readonly string[] TrackedSteps =
     [
         TrackingNames.HandlerMethods,
-        TrackingNames.HandlerTypes,
         TrackingNames.Composites,
-        TrackingNames.WithModel + ".handlers",
-        TrackingNames.WithModel + ".composites",
         TrackingNames.Models + ".handlers",
         TrackingNames.Models + ".composites",
-        TrackingNames.Diagnostics + ".handlers",
-        TrackingNames.Diagnostics + ".composites",
         TrackingNames.CaseCollisions,
     ];
+
 
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) RunOnce(params string[] sources)
     {

@@ -22,7 +22,7 @@ public class HintNameTests
         Assert.Multiple(() =>
         {
             Assert.That(output.Run.Exception, Is.Null);
-            Assert.That(output.GeneratorDiagnostics.Where(d => d.Id.StartsWith("CS", StringComparison.Ordinal)), Is.Empty);
+            Assert.That(output.Diagnostics.Where(d => d.Id.StartsWith("CS", StringComparison.Ordinal)), Is.Empty);
             Assert.That(output.Sources, Has.Count.EqualTo(files));
             Assert.That(output.CompilerErrors, Is.Empty, string.Join("\n", output.CompilerErrors));
             Assert.That(output.Sources.Select(s => s.HintName).Distinct(StringComparer.OrdinalIgnoreCase).Count(), Is.EqualTo(files));

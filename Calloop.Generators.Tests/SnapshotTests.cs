@@ -12,7 +12,7 @@ public class SnapshotTests
         Assert.Multiple(() =>
         {
             Assert.That(output.Run.Exception, Is.Null);
-            Assert.That(output.GeneratorDiagnostics, Is.Empty);
+            Assert.That(output.Diagnostics, Is.Empty);
             Assert.That(output.CompilerErrors, Is.Empty, string.Join("\n", output.CompilerErrors));
         });
         Assert.That(output.Sources, Is.Not.Empty);

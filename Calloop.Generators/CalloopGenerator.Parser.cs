@@ -20,18 +20,41 @@ public sealed partial class CalloopGenerator
         private static readonly SymbolDisplayFormat MessageFormat = SymbolDisplayFormat.MinimallyQualifiedFormat;
 
         /// <summary>Parses the type holding an <c>[OnEvent]</c> method, unless that type is a composite (parsed on its own).</summary>
-        public static ParseResult? ParseHandlerMethod(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        public static TypeModel? ParseHandlerMethod(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
-            if (context.TargetSymbol is not IMethodSymbol { ContainingType: INamedTypeSymbol type })
+            if (context.TargetSymbol is not IMethodSymbol { ContainingType: INamedTypeSymbol type } method)
             {
                 return null;
             }
-            if (HasAttribute(type, EventSourceAttributeName) || !IsFirstHandler(type, (IMethodSymbol)context.TargetSymbol))
+            if (HasAttribute(type, EventSourceAttributeName) || !IsFirstHandler(type, method))
             {
                 return null;
             }
-            return ParseType(type, composite: false, context.SemanticModel.Compilation, cancellationToken);
+            return KnownTypes.Resolve(context.SemanticModel.Compilation) is { } known
+                ? ParseType(type, composite: false, context.SemanticModel.Compilation, known, diagnostics: null, cancellationToken)
+                : null;
         }
+
+        /// <summary>Parses an <c>[EventSource]</c> class.</summary>
+        public static TypeModel? ParseComposite(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol type)
+            {
+                return null;
+            }
+            return KnownTypes.Resolve(context.SemanticModel.Compilation) is { } known
+                ? ParseType(type, composite: true, context.SemanticModel.Compilation, known, diagnostics: null, cancellationToken)
+                : null;
+        }
+
+        /// <summary>
+        /// Parses a type for the analyzer: the same checks the generator makes, with their diagnostics added to
+        /// <paramref name="diagnostics"/> at their source locations (where <c>#pragma</c> and <c>[SuppressMessage]</c> apply).
+        /// </summary>
+        /// <returns>The model the generator emits for the type, or null when it emits nothing.</returns>
+        public static TypeModel? Analyze(
+            INamedTypeSymbol type, bool composite, Compilation compilation, KnownTypes known, List<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
+            ParseType(type, composite, compilation, known, diagnostics, cancellationToken);
 
         /// <summary>
         /// True when <paramref name="method"/> is the type's first <c>[OnEvent]</c> method in member order: that one
@@ -50,7 +73,8 @@ public sealed partial class CalloopGenerator
             return false;
         }
 
-        private static bool HasOnEvent(IMethodSymbol method)
+        /// <summary>True when the method carries <c>[OnEvent]</c>.</summary>
+        public static bool HasOnEvent(IMethodSymbol method)
         {
             foreach (AttributeData attribute in method.GetAttributes())
             {
@@ -62,28 +86,14 @@ public sealed partial class CalloopGenerator
             return false;
         }
 
-        /// <summary>Parses an <c>[EventSource]</c> class.</summary>
-        public static ParseResult ParseComposite(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        private static TypeModel? ParseType(
+            INamedTypeSymbol type, bool composite, Compilation compilation, KnownTypes known, List<Diagnostic>? diagnostics, CancellationToken cancellationToken)
         {
-            if (context.TargetSymbol is not INamedTypeSymbol type)
-            {
-                return new ParseResult(string.Empty, null, EquatableArray<DiagnosticInfo>.Empty);
-            }
-            return ParseType(type, composite: true, context.SemanticModel.Compilation, cancellationToken)
-                ?? new ParseResult(string.Empty, null, EquatableArray<DiagnosticInfo>.Empty);
-        }
-
-        private static ParseResult? ParseType(INamedTypeSymbol type, bool composite, Compilation compilation, CancellationToken cancellationToken)
-        {
-            INamedTypeSymbol? eventSource = compilation.GetTypeByMetadataName("Calloop.IEventSource`3");
-            INamedTypeSymbol? eventCallback = compilation.GetTypeByMetadataName("Calloop.IEventCallback`3");
-            INamedTypeSymbol? unit = compilation.GetTypeByMetadataName("Calloop.Unit");
-            if (eventSource is null || eventCallback is null || unit is null || type.TypeKind == TypeKind.Error)
+            if (type.TypeKind == TypeKind.Error)
             {
                 return null;
             }
-            var context = new TypeContext(type, composite, compilation, eventSource, eventCallback, unit, cancellationToken);
-            string key = (composite ? "composite:" : "handlers:") + type.ToDisplayString(TypeFormat);
+            var context = new TypeContext(type, composite, compilation, known, diagnostics, cancellationToken);
 
             bool canEmit = CheckDeclarations(context);
             CompositeModel? compositeModel = null;
@@ -96,21 +106,20 @@ public sealed partial class CalloopGenerator
             List<HandlerModel> handlers = ParseHandlers(context);
             cancellationToken.ThrowIfCancellationRequested();
 
-            TypeModel? model = null;
-            if (canEmit)
+            if (!canEmit)
             {
-                model = new TypeModel(
-                    FileName(type),
-                    type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
-                    new EquatableArray<TypeDeclarationModel>(ContainingChain(type)),
-                    Declaration(type),
-                    type.ToDisplayString(TypeFormat),
-                    compositeModel,
-                    composite && !HasParameterlessMethod(type, "Dispose"),
-                    CallbackTypeParameter(type),
-                    new EquatableArray<HandlerModel>(handlers.ToArray()));
+                return null;
             }
-            return new ParseResult(key, model, new EquatableArray<DiagnosticInfo>(context.Diagnostics.ToArray()));
+            return new TypeModel(
+                FileName(type),
+                type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+                new EquatableArray<TypeDeclarationModel>(ContainingChain(type)),
+                Declaration(type),
+                type.ToDisplayString(TypeFormat),
+                compositeModel,
+                composite && !HasParameterlessMethod(type, "Dispose"),
+                CallbackTypeParameter(type),
+                new EquatableArray<HandlerModel>(handlers.ToArray()));
         }
 
         /// <summary>Checks that the type and every type around it is partial and that the type can hold handlers.</summary>
@@ -717,9 +726,8 @@ public sealed partial class CalloopGenerator
             INamedTypeSymbol type,
             bool composite,
             Compilation compilation,
-            INamedTypeSymbol eventSource,
-            INamedTypeSymbol eventCallback,
-            INamedTypeSymbol unit,
+            KnownTypes known,
+            List<Diagnostic>? diagnostics,
             CancellationToken cancellationToken)
         {
             public INamedTypeSymbol Type { get; } = type;
@@ -728,20 +736,23 @@ public sealed partial class CalloopGenerator
 
             public Compilation Compilation { get; } = compilation;
 
-            public INamedTypeSymbol EventSource { get; } = eventSource;
+            public INamedTypeSymbol EventSource { get; } = known.EventSource;
 
-            public INamedTypeSymbol EventCallback { get; } = eventCallback;
+            public INamedTypeSymbol EventCallback { get; } = known.EventCallback;
 
-            public INamedTypeSymbol Unit { get; } = unit;
+            public INamedTypeSymbol Unit { get; } = known.Unit;
+
+            public KnownTypes Known { get; } = known;
 
             public CancellationToken CancellationToken { get; } = cancellationToken;
 
             public INamedTypeSymbol? OuterInterface { get; set; }
 
-            public List<DiagnosticInfo> Diagnostics { get; } = [];
-
-            public void Report(DiagnosticDescriptor descriptor, Location? location, params string[] arguments) =>
-                Diagnostics.Add(new DiagnosticInfo(descriptor, LocationInfo.From(location), new EquatableArray<string>(arguments)));
+            /// <summary>Adds a diagnostic when parsing for the analyzer; the generator collects none.</summary>
+            public void Report(DiagnosticDescriptor descriptor, Location? location, params string[] arguments)
+            {
+                diagnostics?.Add(Diagnostic.Create(descriptor, location ?? Location.None, arguments));
+            }
         }
     }
 }

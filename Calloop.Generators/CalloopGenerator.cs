@@ -1,4 +1,3 @@
-using Calloop.Generators.Diagnostics;
 using Calloop.Generators.Emit;
 using Calloop.Generators.Model;
 using Microsoft.CodeAnalysis;
@@ -21,39 +20,30 @@ public sealed partial class CalloopGenerator : IIncrementalGenerator
     {
         // Use 1: the first [OnEvent] method of a type parses that type (unless it is a composite, parsed on its own);
         // the type's other handlers give nothing. One parse per type, whatever its number of handlers.
-        IncrementalValuesProvider<ParseResult> handlerTypes = context.SyntaxProvider
+        IncrementalValuesProvider<TypeModel> handlerModels = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 OnEventAttributeName,
                 static (node, _) => node is MethodDeclarationSyntax,
                 static (context, cancellationToken) => Parser.ParseHandlerMethod(context, cancellationToken))
             .WithTrackingName(TrackingNames.HandlerMethods)
-            .Where(static result => result is not null)
-            .Select(static (result, _) => result!)
-            .WithTrackingName(TrackingNames.HandlerTypes);
+            .Where(static model => model is not null)
+            .Select(static (model, _) => model!)
+            .WithTrackingName(TrackingNames.Models + ".handlers");
 
         // Use 2: every [EventSource] class.
-        IncrementalValuesProvider<ParseResult> composites = context.SyntaxProvider
+        IncrementalValuesProvider<TypeModel> compositeModels = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 EventSourceAttributeName,
                 // Records too: a record class is parsed like a class (and a record struct is reported, like a struct).
                 static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 static (context, cancellationToken) => Parser.ParseComposite(context, cancellationToken))
-            .WithTrackingName(TrackingNames.Composites);
+            .WithTrackingName(TrackingNames.Composites)
+            .Where(static model => model is not null)
+            .Select(static (model, _) => model!)
+            .WithTrackingName(TrackingNames.Models + ".composites");
 
-        // [OnEvent] where no handler can be: reported, never emitted.
-        IncrementalValuesProvider<DiagnosticInfo> misplaced = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                OnEventAttributeName,
-                static (node, _) => node is LocalFunctionStatementSyntax,
-                static (context, _) => new DiagnosticInfo(
-                    DiagnosticDescriptors.HandlerNotAMethod,
-                    LocationInfo.From(((LocalFunctionStatementSyntax)context.TargetNode).Identifier.GetLocation()),
-                    new EquatableArray<string>([context.TargetSymbol.Name])))
-            .WithTrackingName(TrackingNames.MisplacedHandlers);
-        context.RegisterSourceOutput(misplaced, static (context, diagnostic) => context.ReportDiagnostic(diagnostic.ToDiagnostic()));
-
-        IncrementalValuesProvider<TypeModel> handlerModels = Register(context, handlerTypes, "handlers");
-        IncrementalValuesProvider<TypeModel> compositeModels = Register(context, composites, "composites");
+        // Diagnostics are the analyzer's (CalloopAnalyzer, which runs this parser too): the generator only emits, so
+        // its output depends on nothing but the models.
 
         // Roslyn compares hint names ignoring case: the file names that collide so get a suffix. Only the names are
         // collected, so editing a handler leaves this step (and every other type's output) unchanged.
@@ -66,28 +56,5 @@ public sealed partial class CalloopGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(handlerModels.Combine(caseCollisions), static (context, pair) => Emitter.Emit(context, pair.Left, pair.Right));
         context.RegisterSourceOutput(compositeModels.Combine(caseCollisions), static (context, pair) => Emitter.Emit(context, pair.Left, pair.Right));
-    }
-
-    private static IncrementalValuesProvider<TypeModel> Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<ParseResult> results, string suffix)
-    {
-        // Source and diagnostics are separate outputs: moving a handler's line changes its diagnostics' locations
-        // but not the model, so the source output stays cached.
-        IncrementalValuesProvider<TypeModel> models = results
-            .Where(static result => result.Model is not null)
-            .WithTrackingName(TrackingNames.WithModel + "." + suffix)
-            .Select(static (result, _) => result.Model!)
-            .WithTrackingName(TrackingNames.Models + "." + suffix);
-
-        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = results
-            .Select(static (result, _) => result.Diagnostics)
-            .WithTrackingName(TrackingNames.Diagnostics + "." + suffix);
-        context.RegisterSourceOutput(diagnostics, static (context, diagnostics) =>
-        {
-            foreach (DiagnosticInfo diagnostic in diagnostics)
-            {
-                context.ReportDiagnostic(diagnostic.ToDiagnostic());
-            }
-        });
-        return models;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 
 namespace Calloop.Generators.Diagnostics;
@@ -5,8 +6,11 @@ namespace Calloop.Generators.Diagnostics;
 /// <summary>Every diagnostic the Calloop generator reports. IDs are stable; each has a page under docs/diagnostics/.</summary>
 internal static class DiagnosticDescriptors
 {
-    /// <summary>Where the help pages live (relative to the repository root).</summary>
-    public const string HelpLinkBase = "docs/diagnostics/";
+    /// <summary>The project's repository: the one place its address is written.</summary>
+    public const string RepositoryUrl = "https://github.com/calloop-dotnet/calloop-dotnet";
+
+    /// <summary>Where the help pages live: each diagnostic's help link is this followed by <c>CLPxxxx.md</c>.</summary>
+    public const string HelpLinkBase = RepositoryUrl + "/blob/main/docs/diagnostics/";
 
     private const string Category = "Calloop.Generator";
 
@@ -69,6 +73,21 @@ internal static class DiagnosticDescriptors
         "[OnEvent] is not on a method of a type",
         "'{0}' is a local function: an [OnEvent] handler must be a method of the type that holds its source",
         DiagnosticSeverity.Error);
+
+    /// <summary>Every descriptor, for the analyzer's supported diagnostics.</summary>
+    public static ImmutableArray<DiagnosticDescriptor> All { get; } =
+    [
+        TypeNotPartial,
+        MissingSourceMember,
+        NotAnEventSource,
+        HandlerSignatureMismatch,
+        DuplicateHandler,
+        SourceWithoutHandler,
+        CompositeWithoutInterface,
+        UnsupportedType,
+        InaccessibleSource,
+        HandlerNotAMethod,
+    ];
 
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>
         new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
