@@ -345,6 +345,80 @@ public class DiagnosticTests
     }
 
     [Test]
+    public void CLP0011_ExplicitInterfaceHandler()
+    {
+        GeneratorOutput output = GeneratorHarness.Run(Usings + """
+            public interface IHandler
+            {
+                TimeoutAction On(Instant deadline);
+            }
+
+            public partial class App : IHandler
+            {
+                private readonly TimerSource _tick = TimerSource.Immediate();
+
+                [OnEvent(nameof(_tick))]
+                TimeoutAction IHandler.On(Instant deadline) => TimeoutAction.Drop;
+            }
+            """);
+        Assert.That(output.CompilerErrors, Is.Empty, "the generated code compiles");
+        Single("""
+            public interface IHandler
+            {
+                TimeoutAction On(Instant deadline);
+            }
+
+            public partial class App : IHandler
+            {
+                private readonly TimerSource _tick = TimerSource.Immediate();
+
+                [OnEvent(nameof(_tick))]
+                TimeoutAction IHandler.{|On|}(Instant deadline) => TimeoutAction.Drop;
+            }
+            """, "CLP0011", DiagnosticSeverity.Error, "IHandler.On", "_tick");
+    }
+
+    [Test]
+    public void CLP0012_ExplicitInterfaceSourceInTheGlobalNamespace()
+    {
+        const string source = """
+            public interface IHas
+            {
+                TimerSource Tick { get; }
+            }
+
+            public partial class App : IHas
+            {
+                TimerSource IHas.Tick { get; } = TimerSource.Immediate();
+
+                [OnEvent({|"IHas.Tick"|})]
+                private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+            }
+            """;
+        Assert.That(GeneratorHarness.Run(Usings + MarkedSource.Parse(source).Text).CompilerErrors, Is.Empty, "the generated code compiles");
+        Single(source, "CLP0012", DiagnosticSeverity.Error, "IHas.Tick", "OnTick");
+    }
+
+    [Test]
+    public void CLP0012_ExplicitInterfaceSourceInANamespace() => Single("""
+        namespace N
+        {
+            public interface IHas
+            {
+                TimerSource Tick { get; }
+            }
+
+            public partial class App : IHas
+            {
+                TimerSource IHas.Tick { get; } = TimerSource.Immediate();
+
+                [OnEvent({|"IHas.Tick"|})]
+                private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+            }
+        }
+        """, "CLP0012", DiagnosticSeverity.Error, "IHas.Tick", "OnTick");
+
+    [Test]
     public void ValidCodeHasNoDiagnosticsAndCompiles()
     {
         GeneratorOutput output = GeneratorHarness.Run(Usings + """

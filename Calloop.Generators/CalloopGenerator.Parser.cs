@@ -227,8 +227,16 @@ public sealed partial class CalloopGenerator
                         // A broken attribute is the compiler's to report.
                         continue;
                     }
+                    if (method.ExplicitInterfaceImplementations.Length > 0)
+                    {
+                        // Generated code calls a handler by name, which an explicit implementation does not have.
+                        IMethodSymbol implemented = method.ExplicitInterfaceImplementations[0];
+                        context.Report(DiagnosticDescriptors.ExplicitInterfaceHandler, FirstLocation(method), implemented.ContainingType.Name + "." + implemented.Name, sourceName);
+                        claimed.Add(sourceName);
+                        continue;
+                    }
                     Location? attributeLocation = AttributeArgumentLocation(attribute, context.CancellationToken) ?? FirstLocation(method);
-                    Binding? binding = Bind(context, method, sourceName, attributeLocation);
+                    Binding? binding = Bind(context, method, sourceName, attributeLocation, claimed);
                     if (binding is null)
                     {
                         claimed.Add(sourceName);
@@ -287,7 +295,7 @@ public sealed partial class CalloopGenerator
         }
 
         /// <summary>Resolves one <c>[OnEvent]</c> to its source and checks the handler's signature.</summary>
-        private static Binding? Bind(TypeContext context, IMethodSymbol method, string sourceName, Location? attributeLocation)
+        private static Binding? Bind(TypeContext context, IMethodSymbol method, string sourceName, Location? attributeLocation, HashSet<string> claimed)
         {
             INamedTypeSymbol type = context.Type;
             ISymbol? source = null;
@@ -301,6 +309,13 @@ public sealed partial class CalloopGenerator
                         break;
                     }
                 }
+            }
+            if ((source as IPropertySymbol ?? ExplicitProperty(type, sourceName)) is { ExplicitInterfaceImplementations.Length: > 0 } explicitProperty)
+            {
+                // 'IHas.Tick': generated code reads a source by name, which an explicit implementation does not have.
+                context.Report(DiagnosticDescriptors.ExplicitInterfaceSource, attributeLocation, sourceName, method.Name);
+                claimed.Add(explicitProperty.Name);
+                return null;
             }
             if (source is null)
             {
@@ -522,6 +537,28 @@ public sealed partial class CalloopGenerator
                 }
             }
             return false;
+        }
+
+        /// <summary>
+        /// An explicit interface property of the type named <paramref name="sourceName"/>: as its member (<c>Tick</c>),
+        /// with its interface (<c>IHas.Tick</c>) or as the compiler names it (<c>N.IHas.Tick</c>).
+        /// </summary>
+        private static IPropertySymbol? ExplicitProperty(INamedTypeSymbol type, string sourceName)
+        {
+            foreach (ISymbol member in type.GetMembers())
+            {
+                if (member is IPropertySymbol { ExplicitInterfaceImplementations.Length: > 0 } property)
+                {
+                    IPropertySymbol implemented = property.ExplicitInterfaceImplementations[0];
+                    if (property.Name == sourceName
+                        || implemented.Name == sourceName
+                        || implemented.ContainingType.Name + "." + implemented.Name == sourceName)
+                    {
+                        return property;
+                    }
+                }
+            }
+            return null;
         }
 
         private static ITypeSymbol? SourceType(ISymbol member) => member switch

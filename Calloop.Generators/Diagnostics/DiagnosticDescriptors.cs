@@ -74,6 +74,18 @@ internal static class DiagnosticDescriptors
         "'{0}' is a local function: an [OnEvent] handler must be a method of the type that holds its source",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor ExplicitInterfaceHandler = Create(
+        DiagnosticIds.ExplicitInterfaceHandler,
+        "[OnEvent] handler is an explicit interface implementation",
+        "The handler '{0}' of '{1}' is an explicit interface implementation, which generated code cannot call by name: make the handler an ordinary method",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ExplicitInterfaceSource = Create(
+        DiagnosticIds.ExplicitInterfaceSource,
+        "Event source member is an explicit interface implementation",
+        "The source '{0}' handled by '{1}' is an explicit interface implementation, which generated code cannot read by name: hold the source in a field or an ordinary property",
+        DiagnosticSeverity.Error);
+
     /// <summary>Every descriptor, for the analyzer's supported diagnostics.</summary>
     public static ImmutableArray<DiagnosticDescriptor> All { get; } =
     [
@@ -87,6 +99,8 @@ internal static class DiagnosticDescriptors
         UnsupportedType,
         InaccessibleSource,
         HandlerNotAMethod,
+        ExplicitInterfaceHandler,
+        ExplicitInterfaceSource,
     ];
 
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>
