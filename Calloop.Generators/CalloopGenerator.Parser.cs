@@ -12,7 +12,7 @@ namespace Calloop.Generators;
 public sealed partial class CalloopGenerator
 {
     /// <summary>Turns symbols into value-equatable models and diagnostics. Nothing it returns holds a symbol or syntax.</summary>
-    internal static class Parser
+    internal static partial class Parser
     {
         private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
@@ -105,6 +105,13 @@ public sealed partial class CalloopGenerator
 
             List<HandlerModel> handlers = ParseHandlers(context);
             cancellationToken.ThrowIfCancellationRequested();
+            InsertMethodModel? insertMethod = null;
+            if (!composite)
+            {
+                insertMethod = ParseInsertMethod(context);
+                canEmit &= insertMethod is not null;
+                NameTokens(handlers, insertMethod?.TokensType);
+            }
 
             if (!canEmit)
             {
@@ -119,7 +126,8 @@ public sealed partial class CalloopGenerator
                 compositeModel,
                 composite && !HasParameterlessMethod(type, "Dispose"),
                 CallbackTypeParameter(type),
-                new EquatableArray<HandlerModel>(handlers.ToArray()));
+                new EquatableArray<HandlerModel>(handlers.ToArray()),
+                insertMethod);
         }
 
         /// <summary>Checks that the type and every type around it is partial and that the type can hold handlers.</summary>

@@ -86,6 +86,18 @@ internal static class DiagnosticDescriptors
         "The source '{0}' handled by '{1}' is an explicit interface implementation, which generated code cannot read by name: hold the source in a field or an ordinary property",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor GeneratedNameTaken = Create(
+        DiagnosticIds.GeneratedNameTaken,
+        "A member has the name of a generated member",
+        "'{0}' of '{1}' has the name the generator gives its insertion method or struct of tokens: rename it, or declare the insertion method yourself (a partial method) with names of your own",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InvalidInsertMethod = Create(
+        DiagnosticIds.InvalidInsertMethod,
+        "Declared insertion method cannot be generated",
+        "The insertion method '{0}' cannot be generated: {1}",
+        DiagnosticSeverity.Error);
+
     /// <summary>Every descriptor, for the analyzer's supported diagnostics.</summary>
     public static ImmutableArray<DiagnosticDescriptor> All { get; } =
     [
@@ -101,6 +113,8 @@ internal static class DiagnosticDescriptors
         HandlerNotAMethod,
         ExplicitInterfaceHandler,
         ExplicitInterfaceSource,
+        GeneratedNameTaken,
+        InvalidInsertMethod,
     ];
 
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>

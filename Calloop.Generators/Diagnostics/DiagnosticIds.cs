@@ -18,4 +18,6 @@ internal static class DiagnosticIds
     public const string HandlerNotAMethod = "CLP0010";
     public const string ExplicitInterfaceHandler = "CLP0011";
     public const string ExplicitInterfaceSource = "CLP0012";
+    public const string GeneratedNameTaken = "CLP0013";
+    public const string InvalidInsertMethod = "CLP0014";
 }

@@ -13,6 +13,7 @@ namespace Calloop.Generators.Model;
 /// <param name="GenerateDispose">True when a composite gets a generated <c>Dispose</c>.</param>
 /// <param name="CallbackTypeParameter">The name of the generated <c>ProcessEvents</c> type parameter.</param>
 /// <param name="Handlers">The wired sources, in declaration order of their members.</param>
+/// <param name="InsertMethod">For a loop data type, its insertion method; null for a composite.</param>
 internal sealed record TypeModel(
     string FileName,
     string? Namespace,
@@ -22,4 +23,5 @@ internal sealed record TypeModel(
     CompositeModel? Composite,
     bool GenerateDispose,
     string CallbackTypeParameter,
-    EquatableArray<HandlerModel> Handlers);
+    EquatableArray<HandlerModel> Handlers,
+    InsertMethodModel? InsertMethod);
