@@ -268,7 +268,8 @@ public class InsertMethodTests
             """);
         Assert.Multiple(() =>
         {
-            Assert.That(output.Diagnostics, Is.Empty, "the analyzer, run after the generator, sees the generated members as the generator's");
+            // The method is not called here (CLP0015, tested on its own); nothing else may be reported.
+            Assert.That(output.Diagnostics.Where(d => d.Id != "CLP0015"), Is.Empty, "the analyzer, run after the generator, sees the generated members as the generator's");
             Assert.That(output.Compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning), Is.Empty,
                 string.Join("\n", output.Compilation.GetDiagnostics()));
         });

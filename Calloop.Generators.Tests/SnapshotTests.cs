@@ -12,7 +12,8 @@ public class SnapshotTests
         Assert.Multiple(() =>
         {
             Assert.That(output.Run.Exception, Is.Null);
-            Assert.That(output.Diagnostics, Is.Empty);
+            // The snapshot sources declare types without calling their insertion methods (CLP0015 has its own tests).
+            Assert.That(output.Diagnostics.Where(d => d.Id != "CLP0015"), Is.Empty);
             Assert.That(output.CompilerErrors, Is.Empty, string.Join("\n", output.CompilerErrors));
         });
         Assert.That(output.Sources, Is.Not.Empty);

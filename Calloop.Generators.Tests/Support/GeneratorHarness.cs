@@ -83,7 +83,8 @@ internal static class GeneratorHarness
     internal static Assembly Load(GeneratorOutput output)
     {
         Assert.That(output.Run.Exception, Is.Null);
-        Assert.That(output.Diagnostics, Is.Empty, "generator diagnostics");
+        // CLP0015 (an insertion method never called) is left to its own tests: some of these sources only compile.
+        Assert.That(output.Diagnostics.Where(d => d.Id != "CLP0015"), Is.Empty, "generator diagnostics");
         using var stream = new MemoryStream();
         var emit = output.Compilation.Emit(stream);
         Diagnostic[] problems = emit.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();

@@ -98,6 +98,13 @@ internal static class DiagnosticDescriptors
         "The insertion method '{0}' cannot be generated: {1}",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor ForgottenInsertion = Create(
+        DiagnosticIds.ForgottenInsertion,
+        "The sources of a type with handlers are never inserted",
+        "'{1}' of '{0}' is never called, so the sources its [OnEvent] methods handle never reach a loop: call it once the loop exists",
+        DiagnosticSeverity.Warning,
+        WellKnownDiagnosticTags.CompilationEnd);
+
     /// <summary>Every descriptor, for the analyzer's supported diagnostics.</summary>
     public static ImmutableArray<DiagnosticDescriptor> All { get; } =
     [
@@ -115,8 +122,9 @@ internal static class DiagnosticDescriptors
         ExplicitInterfaceSource,
         GeneratedNameTaken,
         InvalidInsertMethod,
+        ForgottenInsertion,
     ];
 
-    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>
-        new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity, params string[] customTags) =>
+        new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md", customTags: customTags);
 }

@@ -20,4 +20,5 @@ internal static class DiagnosticIds
     public const string ExplicitInterfaceSource = "CLP0012";
     public const string GeneratedNameTaken = "CLP0013";
     public const string InvalidInsertMethod = "CLP0014";
+    public const string ForgottenInsertion = "CLP0015";
 }
