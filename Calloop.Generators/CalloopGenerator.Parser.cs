@@ -89,8 +89,9 @@ public sealed partial class CalloopGenerator
         private static TypeModel? ParseType(
             INamedTypeSymbol type, bool composite, Compilation compilation, KnownTypes known, List<Diagnostic>? diagnostics, CancellationToken cancellationToken)
         {
-            if (type.TypeKind == TypeKind.Error)
+            if (type.TypeKind == TypeKind.Error || !HasValidNames(type))
             {
+                // Half-typed code (a type without a name, say): the compiler reports it, and nothing is emitted.
                 return null;
             }
             var context = new TypeContext(type, composite, compilation, known, diagnostics, cancellationToken);
@@ -128,6 +129,34 @@ public sealed partial class CalloopGenerator
                 CallbackTypeParameter(type),
                 new EquatableArray<HandlerModel>(handlers.ToArray()),
                 insertMethod);
+        }
+
+        /// <summary>True when the type, the types around it and its namespaces all have names generated code can spell.</summary>
+        private static bool HasValidNames(INamedTypeSymbol type)
+        {
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                if (!SyntaxFacts.IsValidIdentifier(t.Name))
+                {
+                    return false;
+                }
+                var names = new HashSet<string>(System.StringComparer.Ordinal);
+                foreach (ITypeParameterSymbol parameter in t.TypeParameters)
+                {
+                    if (!SyntaxFacts.IsValidIdentifier(parameter.Name) || !names.Add(parameter.Name))
+                    {
+                        return false;
+                    }
+                }
+            }
+            for (INamespaceSymbol? ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+            {
+                if (!SyntaxFacts.IsValidIdentifier(ns.Name))
+                {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /// <summary>Checks that the type and every type around it is partial and that the type can hold handlers.</summary>
@@ -313,10 +342,20 @@ public sealed partial class CalloopGenerator
                 {
                     if (candidate is IFieldSymbol or IPropertySymbol { IsIndexer: false })
                     {
+                        if (source is not null)
+                        {
+                            // Two members of one name: the compiler reports the duplicate, and no code can read either.
+                            return null;
+                        }
                         source = candidate;
-                        break;
                     }
                 }
+            }
+            if (!SyntaxFacts.IsValidIdentifier(method.Name) || HasDuplicate(type, method))
+            {
+                // A handler without a name, or declared twice (half-typed or pasted code): the compiler reports it, and
+                // no generated call could choose.
+                return null;
             }
             if ((source as IPropertySymbol ?? ExplicitProperty(type, sourceName)) is { ExplicitInterfaceImplementations.Length: > 0 } explicitProperty)
             {
@@ -539,6 +578,34 @@ public sealed partial class CalloopGenerator
                 foreach (ISymbol member in baseInterface.GetMembers())
                 {
                     if (member is IMethodSymbol { IsAbstract: true } && type.FindImplementationForInterfaceMember(member) is IMethodSymbol { MethodKind: MethodKind.ExplicitInterfaceImplementation })
+                    {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        /// <summary>True when the type declares another method with the name and parameters of <paramref name="method"/> (CS0111).</summary>
+        private static bool HasDuplicate(INamedTypeSymbol type, IMethodSymbol method)
+        {
+            foreach (ISymbol member in type.GetMembers(method.Name))
+            {
+                if (member is IMethodSymbol other && !SymbolEqualityComparer.Default.Equals(other, method)
+                    && !SymbolEqualityComparer.Default.Equals(other, method.PartialDefinitionPart ?? method.PartialImplementationPart)
+                    && other.Arity == method.Arity && other.Parameters.Length == method.Parameters.Length)
+                {
+                    bool same = true;
+                    for (int i = 0; i < method.Parameters.Length && same; i++)
+                    {
+                        ITypeSymbol left = method.Parameters[i].Type;
+                        ITypeSymbol right = other.Parameters[i].Type;
+                        same = method.Parameters[i].RefKind == other.Parameters[i].RefKind
+                            && (Same(left, right)
+                                || (left is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method } l
+                                    && right is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method } r && l.Ordinal == r.Ordinal));
+                    }
+                    if (same)
                     {
                         return true;
                     }
