@@ -15,7 +15,7 @@ namespace Calloop.Generators.Tests;
 /// Odd but valid inputs, and seeded random mutations of them: for each, the generator neither throws nor fails
 /// (CS8784, CS8785), finishes within 5 s, and either its output compiles or a CLP error says why not. The seed is fixed;
 /// set <c>CALLOOP_FUZZ_SEED</c> (and <c>CALLOOP_FUZZ_MUTATIONS</c>) to explore others. A failure names the seed and
-/// the mutation's index, which reproduce it.
+/// the mutation's index, which reproduce it (<c>CALLOOP_FUZZ_ONLY=index</c> runs that one alone).
 /// </summary>
 public class FuzzTests
 {
@@ -230,7 +230,8 @@ public class FuzzTests
         (string Name, string[] Files)[] corpus = Corpus().Where(c => c.Files.Sum(f => f.Length) < 20_000).ToArray();
         var failures = new List<string>();
         var stopwatch = Stopwatch.StartNew();
-        for (int i = 0; i < count; i++)
+        int? only = EnvironmentInt("CALLOOP_FUZZ_ONLY");
+        for (int i = only ?? 0; i < (only + 1 ?? count); i++)
         {
             // One generator per mutation, from the seed and the index: any one reproduces on its own.
             var random = new Random(unchecked((seed * 7919) + i));
@@ -242,7 +243,7 @@ public class FuzzTests
                 failures.Add($"seed {seed}, mutation {i} (of '{name}'): {failure}\n--- input ---\n{string.Join("\n--- next file ---\n", mutated)}");
             }
         }
-        TestContext.Out.WriteLine($"{count} mutations (seed {seed}) in {stopwatch.Elapsed.TotalSeconds:0.0} s, {failures.Count} failed");
+        TestContext.Out.WriteLine($"{(only is null ? count : 1)} mutations (seed {seed}) in {stopwatch.Elapsed.TotalSeconds:0.0} s, {failures.Count} failed");
         foreach (string failure in failures)
         {
             TestContext.Out.WriteLine(string.Join("\n", failure.Split('\n').Take(3)));

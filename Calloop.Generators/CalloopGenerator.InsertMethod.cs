@@ -55,6 +55,11 @@ public sealed partial class CalloopGenerator
                 return null;
             }
             IParameterSymbol parameter = declared.Parameters[0];
+            if (!SyntaxFacts.IsValidIdentifier(declared.Name) || !SyntaxFacts.IsValidIdentifier(parameter.Name))
+            {
+                // Half-typed (a parameter without a name): the compiler reports it, and nothing is emitted.
+                return null;
+            }
             string? reason = null;
             if (declared.IsStatic)
             {

@@ -357,11 +357,17 @@ public sealed partial class CalloopGenerator
                 // no generated call could choose.
                 return null;
             }
-            if ((source as IPropertySymbol ?? ExplicitProperty(type, sourceName)) is { ExplicitInterfaceImplementations.Length: > 0 } explicitProperty)
+            if ((source as IPropertySymbol ?? ExplicitProperty(type, sourceName)) is { } explicitProperty
+                && (explicitProperty.ExplicitInterfaceImplementations.Length > 0 || explicitProperty.Name.IndexOf('.') >= 0))
             {
                 // 'IHas.Tick': generated code reads a source by name, which an explicit implementation does not have.
                 context.Report(DiagnosticDescriptors.ExplicitInterfaceSource, attributeLocation, sourceName, method.Name);
                 claimed.Add(explicitProperty.Name);
+                return null;
+            }
+            if (source is not null && !SyntaxFacts.IsValidIdentifier(source.Name))
+            {
+                // A member no code can name (half-typed code): the compiler reports it.
                 return null;
             }
             if (source is null)
