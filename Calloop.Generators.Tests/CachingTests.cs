@@ -49,16 +49,12 @@ public class CachingTests
     private static readonly string[] TrackedSteps =
     [
         TrackingNames.HandlerMethods,
-        TrackingNames.CollectedHandlerMethods,
-        TrackingNames.HandlerTypes,
         TrackingNames.Composites,
-        TrackingNames.WithModel + ".handlers",
-        TrackingNames.WithModel + ".composites",
         TrackingNames.Models + ".handlers",
         TrackingNames.Models + ".composites",
-        TrackingNames.Diagnostics + ".handlers",
-        TrackingNames.Diagnostics + ".composites",
+        TrackingNames.CaseCollisions,
     ];
+
 
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) RunOnce(params string[] sources)
     {
@@ -123,6 +119,30 @@ public class CachingTests
             Assert.That(Reasons(result, TrackingNames.Models + ".handlers"), Does.Contain(IncrementalStepRunReason.Modified));
             Assert.That(Reasons(result, TrackingNames.Models + ".composites"), Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged));
         });
+    }
+
+    [Test]
+    public void EditingAHandlerInASecondPartOfTheTypeModifiesItsModel()
+    {
+        // Only the type's first handler parses the type; an edit to a later handler in another file must still be seen.
+        const string secondPart = """
+            using Calloop;
+
+            namespace Sample;
+
+            public partial class App
+            {
+                private readonly PingSource _ping = Ping.Create().Source;
+
+                [OnEvent(nameof(_ping))]
+                private void OnPing(Unit ping) { }
+            }
+            """;
+        (GeneratorDriver driver, CSharpCompilation compilation) = RunOnce(Handlers, secondPart);
+        GeneratorRunResult result = RunAgain(driver, compilation, 1, secondPart.Replace("OnPing(Unit ping)", "OnPing(Unit ping, ref Unit metadata)"));
+        Assert.That(Reasons(result, TrackingNames.Models + ".handlers"), Does.Contain(IncrementalStepRunReason.Modified));
+        Assert.That(result.GeneratedSources.Single(s => s.HintName == "Sample.App.Calloop.g.cs").SourceText.ToString(),
+            Does.Contain("data.OnPing(@event, ref metadata)"));
     }
 
     [Test]

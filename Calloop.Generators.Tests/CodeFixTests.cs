@@ -78,7 +78,7 @@ public class CodeFixTests
                 }
             }
             """);
-        ImmutableArray<Diagnostic> before = await CodeFixHarness.GeneratorDiagnosticsAsync(document, Id);
+        ImmutableArray<Diagnostic> before = await CodeFixHarness.CalloopDiagnosticsAsync(document, Id);
         Assert.That(before.Select(d => d.GetMessage()), Has.Exactly(1).Contains("'App'").And.Exactly(1).Contains("'Outer'"),
             "one diagnostic for each type that is not partial");
 
@@ -128,7 +128,7 @@ public class CodeFixTests
         Document fixedDocument = await FixSingleAsync(document, "Outer");
         string text = (await fixedDocument.GetTextAsync()).ToString();
         Assert.That(text, Does.Contain("public partial class Outer").And.Contain("public class App"));
-        ImmutableArray<Diagnostic> after = await CodeFixHarness.GeneratorDiagnosticsAsync(fixedDocument, Id);
+        ImmutableArray<Diagnostic> after = await CodeFixHarness.CalloopDiagnosticsAsync(fixedDocument, Id);
         Assert.That(after.Select(d => d.GetMessage()).ToArray(), Has.Length.EqualTo(1).And.Exactly(1).Contains("'App'"));
     }
 
@@ -197,7 +197,7 @@ public class CodeFixTests
                 }
             }
             """);
-        Assert.That(await CodeFixHarness.GeneratorDiagnosticsAsync(document, Id), Has.Length.EqualTo(3));
+        Assert.That(await CodeFixHarness.CalloopDiagnosticsAsync(document, Id), Has.Length.EqualTo(3));
 
         Document fixedDocument = await CodeFixHarness.FixAllAsync(Provider, document, scope, Id, await EquivalenceKeyAsync(document));
         await AssertFixedAsync(fixedDocument, """
@@ -227,7 +227,7 @@ public class CodeFixTests
     /// <summary>Applies the one fix registered for the diagnostic that names <paramref name="typeName"/>.</summary>
     private static async Task<Document> FixSingleAsync(Document document, string typeName)
     {
-        ImmutableArray<Diagnostic> diagnostics = await CodeFixHarness.GeneratorDiagnosticsAsync(document, Id);
+        ImmutableArray<Diagnostic> diagnostics = await CodeFixHarness.CalloopDiagnosticsAsync(document, Id);
         Diagnostic diagnostic = diagnostics.Single(d => d.Location.SourceTree!.ToString().Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length) == typeName);
         IReadOnlyList<CodeAction> actions = await CodeFixHarness.ActionsAsync(Provider, document, diagnostic);
         Assert.That(actions.Select(a => a.Title), Is.EqualTo(new[] { MakeTypePartialCodeFixProvider.Title }));
@@ -236,7 +236,7 @@ public class CodeFixTests
 
     private static async Task<string> EquivalenceKeyAsync(Document document)
     {
-        Diagnostic diagnostic = (await CodeFixHarness.GeneratorDiagnosticsAsync(document, Id))[0];
+        Diagnostic diagnostic = (await CodeFixHarness.CalloopDiagnosticsAsync(document, Id))[0];
         return (await CodeFixHarness.ActionsAsync(Provider, document, diagnostic)).Single().EquivalenceKey!;
     }
 
@@ -245,7 +245,7 @@ public class CodeFixTests
     {
         string text = (await fixedDocument.GetTextAsync()).ToString();
         Assert.That(text.Replace("\r\n", "\n"), Is.EqualTo(expected.Replace("\r\n", "\n")));
-        Assert.That(await CodeFixHarness.GeneratorDiagnosticsAsync(fixedDocument, Id), Is.Empty, "CLP0001 is gone");
+        Assert.That(await CodeFixHarness.CalloopDiagnosticsAsync(fixedDocument, Id), Is.Empty, "CLP0001 is gone");
         Compilation compilation = (await fixedDocument.Project.GetCompilationAsync())!;
         GeneratorHarness.Load(GeneratorHarness.Run(compilation));
     }

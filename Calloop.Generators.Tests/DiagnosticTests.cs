@@ -14,15 +14,15 @@ public class DiagnosticTests
         MarkedSource source = MarkedSource.Parse(Usings + marked);
         GeneratorOutput output = GeneratorHarness.Run(source.Text);
         Assert.That(output.Run.Exception, Is.Null);
-        Diagnostic[] matching = output.GeneratorDiagnostics.Where(d => d.Id == id).ToArray();
-        Assert.That(matching, Has.Length.EqualTo(1), string.Join("\n", output.GeneratorDiagnostics));
+        Diagnostic[] matching = output.Diagnostics.Where(d => d.Id == id).ToArray();
+        Assert.That(matching, Has.Length.EqualTo(1), string.Join("\n", output.Diagnostics));
         Diagnostic diagnostic = matching[0];
         Assert.Multiple(() =>
         {
             Assert.That(diagnostic.Severity, Is.EqualTo(severity));
             Assert.That(diagnostic.Location.SourceSpan, Is.EqualTo(source.Span),
                 $"points at '{source.Text.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length)}'");
-            Assert.That(diagnostic.Descriptor.HelpLinkUri, Does.EndWith($"docs/diagnostics/{id}.md"));
+            Assert.That(diagnostic.Descriptor.HelpLinkUri, Is.EqualTo($"https://github.com/calloop-dotnet/calloop-dotnet/blob/main/docs/diagnostics/{id}.md"));
             foreach (string name in named)
             {
                 Assert.That(diagnostic.GetMessage(), Does.Contain(name));
@@ -149,7 +149,7 @@ public class DiagnosticTests
             """);
         Assert.Multiple(() =>
         {
-            Assert.That(output.GeneratorDiagnostics, Is.Empty);
+            Assert.That(output.Diagnostics, Is.Empty);
             Assert.That(output.Compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Id.StartsWith("CS86")),
                 Is.Empty, "no nullable warning in generated code");
         });
@@ -230,7 +230,7 @@ public class DiagnosticTests
         """;
         Single(Code, "CLP0007", DiagnosticSeverity.Error, "Pair");
         GeneratorOutput output = GeneratorHarness.Run(MarkedSource.Parse(Usings + Code).Text);
-        Assert.That(output.GeneratorDiagnostics.Select(d => d.Id), Is.EqualTo(new[] { "CLP0007" }), "no signature error on top of the missing interface");
+        Assert.That(output.Diagnostics.Select(d => d.Id), Is.EqualTo(new[] { "CLP0007" }), "no signature error on top of the missing interface");
     }
 
     [Test]
@@ -316,7 +316,7 @@ public class DiagnosticTests
             """);
         Assert.Multiple(() =>
         {
-            Assert.That(output.GeneratorDiagnostics, Is.Empty);
+            Assert.That(output.Diagnostics, Is.Empty);
             Assert.That(output.CompilerErrors, Is.Empty, string.Join("\n", output.CompilerErrors));
         });
     }
@@ -338,11 +338,85 @@ public class DiagnosticTests
             """);
         Assert.Multiple(() =>
         {
-            Assert.That(output.GeneratorDiagnostics, Is.Empty);
+            Assert.That(output.Diagnostics, Is.Empty);
             Assert.That(output.CompilerErrors, Is.Empty);
             Assert.That(output.Sources.Single().Text, Does.Contain("this.Tick"));
         });
     }
+
+    [Test]
+    public void CLP0011_ExplicitInterfaceHandler()
+    {
+        GeneratorOutput output = GeneratorHarness.Run(Usings + """
+            public interface IHandler
+            {
+                TimeoutAction On(Instant deadline);
+            }
+
+            public partial class App : IHandler
+            {
+                private readonly TimerSource _tick = TimerSource.Immediate();
+
+                [OnEvent(nameof(_tick))]
+                TimeoutAction IHandler.On(Instant deadline) => TimeoutAction.Drop;
+            }
+            """);
+        Assert.That(output.CompilerErrors, Is.Empty, "the generated code compiles");
+        Single("""
+            public interface IHandler
+            {
+                TimeoutAction On(Instant deadline);
+            }
+
+            public partial class App : IHandler
+            {
+                private readonly TimerSource _tick = TimerSource.Immediate();
+
+                [OnEvent(nameof(_tick))]
+                TimeoutAction IHandler.{|On|}(Instant deadline) => TimeoutAction.Drop;
+            }
+            """, "CLP0011", DiagnosticSeverity.Error, "IHandler.On", "_tick");
+    }
+
+    [Test]
+    public void CLP0012_ExplicitInterfaceSourceInTheGlobalNamespace()
+    {
+        const string source = """
+            public interface IHas
+            {
+                TimerSource Tick { get; }
+            }
+
+            public partial class App : IHas
+            {
+                TimerSource IHas.Tick { get; } = TimerSource.Immediate();
+
+                [OnEvent({|"IHas.Tick"|})]
+                private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+            }
+            """;
+        Assert.That(GeneratorHarness.Run(Usings + MarkedSource.Parse(source).Text).CompilerErrors, Is.Empty, "the generated code compiles");
+        Single(source, "CLP0012", DiagnosticSeverity.Error, "IHas.Tick", "OnTick");
+    }
+
+    [Test]
+    public void CLP0012_ExplicitInterfaceSourceInANamespace() => Single("""
+        namespace N
+        {
+            public interface IHas
+            {
+                TimerSource Tick { get; }
+            }
+
+            public partial class App : IHas
+            {
+                TimerSource IHas.Tick { get; } = TimerSource.Immediate();
+
+                [OnEvent({|"IHas.Tick"|})]
+                private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+            }
+        }
+        """, "CLP0012", DiagnosticSeverity.Error, "IHas.Tick", "OnTick");
 
     [Test]
     public void ValidCodeHasNoDiagnosticsAndCompiles()
@@ -358,7 +432,7 @@ public class DiagnosticTests
             """);
         Assert.Multiple(() =>
         {
-            Assert.That(output.GeneratorDiagnostics, Is.Empty);
+            Assert.That(output.Diagnostics, Is.Empty);
             Assert.That(output.CompilerErrors, Is.Empty);
         });
     }

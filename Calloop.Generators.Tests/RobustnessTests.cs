@@ -153,7 +153,7 @@ public class RobustnessTests
         GeneratorOutput output = GeneratorHarness.Run(Complete);
         Assert.Multiple(() =>
         {
-            Assert.That(output.GeneratorDiagnostics, Is.Empty);
+            Assert.That(output.Diagnostics, Is.Empty);
             Assert.That(output.CompilerErrors, Is.Empty);
         });
     }
@@ -179,7 +179,7 @@ public class RobustnessTests
             """);
         Assert.Multiple(() =>
         {
-            Assert.That(output.GeneratorDiagnostics, Is.Empty);
+            Assert.That(output.Diagnostics, Is.Empty);
             Assert.That(output.CompilerErrors, Is.Empty, string.Join("\n", output.CompilerErrors));
             Assert.That(output.Run.GeneratedSources, Has.Length.EqualTo(1));
         });

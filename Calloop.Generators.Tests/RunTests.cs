@@ -55,7 +55,8 @@ public class RunTests
                 using var client = new AnonymousPipeClientStream(PipeDirection.Out, server.ClientSafePipeHandle);
                 var app = new App(server.SafePipeHandle);
                 using var loop = new EventLoop<App>();
-                RegistrationToken[] tokens = app.InsertSources(loop.Handle);
+                App.AppSources tokens = app.InsertSources(loop.Handle);
+                int distinctTokens = new System.Collections.Generic.HashSet<RegistrationToken> { tokens.Tick, tokens.Ping, tokens.Pipe }.Count;
                 for (int i = 0; i < 5; i++)
                 {
                     loop.Dispatch(TimeSpan.Zero, ref app);
@@ -68,7 +69,7 @@ public class RunTests
                     loop.Dispatch(TimeSpan.FromSeconds(5), ref app);
                 }
                 app.Ping.Dispose();
-                return [tokens.Length, app.Ticks, app.Pings, app.Reads, loop.Handle.SourceCount];
+                return [distinctTokens, app.Ticks, app.Pings, app.Reads, loop.Handle.SourceCount];
             }
 
             /// <summary>Bytes allocated by 1000 ping dispatches after 1000 warm-up ones.</summary>

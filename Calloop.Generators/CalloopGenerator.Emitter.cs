@@ -16,8 +16,8 @@ public sealed partial class CalloopGenerator
         private static readonly string GeneratedCode =
             $"[global::System.CodeDom.Compiler.GeneratedCode(\"Calloop.Generators\", \"{typeof(Emitter).Assembly.GetName().Version}\")]";
 
-        public static void Emit(SourceProductionContext context, TypeModel model) =>
-            context.AddSource(model.HintName, SourceText.From(Write(model), System.Text.Encoding.UTF8));
+        public static void Emit(SourceProductionContext context, TypeModel model, EquatableArray<string> caseCollisions) =>
+            context.AddSource(HintNames.HintName(model.FileName, caseCollisions), SourceText.From(Write(model), System.Text.Encoding.UTF8));
 
         internal static string Write(TypeModel model)
         {
@@ -59,37 +59,85 @@ public sealed partial class CalloopGenerator
         private static void WriteHandlerType(IndentedWriter writer, TypeModel model)
         {
             string self = model.FullyQualifiedName;
+            InsertMethodModel insert = model.InsertMethod!;
             writer.WriteLine($"{model.Declaration.Keyword} {model.Declaration.NameWithTypeParameters}");
             writer.OpenBlock();
 
-            writer.WriteLine("/// <summary>");
-            writer.WriteLine("/// Inserts every event source of this object that has an <c>[OnEvent]</c> handler into the loop of");
-            writer.WriteLine("/// <paramref name=\"handle\"/>, each with a dispatcher that calls its handler directly.");
-            writer.WriteLine("/// </summary>");
-            writer.WriteLine("/// <param name=\"handle\">The handle of a loop whose shared data is this type.</param>");
-            writer.WriteLine("/// <returns>The registration tokens, in the declaration order of the source members:");
-            for (int i = 0; i < model.Handlers.Count; i++)
+            if (!insert.Declared)
             {
-                writer.WriteLine($"/// [{i}] <c>{model.Handlers[i].Identifier}</c>{(i + 1 < model.Handlers.Count ? "," : ".")}");
+                writer.WriteLine("/// <summary>");
+                writer.WriteLine("/// Inserts every event source of this object that has an <c>[OnEvent]</c> handler into the loop of");
+                writer.WriteLine("/// <paramref name=\"handle\"/>, each with a dispatcher that calls its handler directly. If one insertion");
+                writer.WriteLine("/// throws, the sources already inserted are removed (and so disposed) before the exception propagates.");
+                writer.WriteLine("/// </summary>");
+                writer.WriteLine("/// <param name=\"handle\">The handle of a loop whose shared data is this type.</param>");
+                writer.WriteLine($"/// <returns>The registration tokens, one property per source.</returns>");
             }
-            writer.WriteLine("/// </returns>");
             writer.WriteLine(GeneratedCode);
-            writer.WriteLine($"public {Calloop}RegistrationToken[] InsertSources({Calloop}LoopHandle<{self}> handle)");
+            writer.WriteLine($"{insert.Modifiers} {insert.TokensType} {insert.Name}({insert.ParameterType} {insert.ParameterName})");
             writer.OpenBlock();
-            writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(handle);");
-            if (model.Handlers.Count == 0)
+            writer.WriteLine($"global::System.ArgumentNullException.ThrowIfNull({insert.ParameterName});");
+            int count = model.Handlers.Count;
+            if (count == 0)
             {
-                writer.WriteLine($"return global::System.Array.Empty<{Calloop}RegistrationToken>();");
+                writer.WriteLine("return default;");
+            }
+            else if (count == 1)
+            {
+                HandlerModel h = model.Handlers[0];
+                writer.WriteLine($"return new {insert.TokensType}({InsertCall(insert, h)});");
             }
             else
             {
-                writer.WriteLine($"var tokens = new {Calloop}RegistrationToken[{model.Handlers.Count}];");
-                for (int i = 0; i < model.Handlers.Count; i++)
+                for (int i = 0; i < count; i++)
                 {
-                    HandlerModel h = model.Handlers[i];
-                    writer.WriteLine($"tokens[{i}] = handle.InsertSource<{h.EventType}, {h.MetadataType}, {h.ReturnType}, {HandlerStructName(h)}>({h.Access}, default);");
+                    writer.WriteLine($"{Calloop}RegistrationToken {TokenLocal(i)} = default;");
                 }
-                writer.WriteLine("return tokens;");
+                writer.WriteLine("int __inserted = 0;");
+                writer.WriteLine("try");
+                writer.OpenBlock();
+                for (int i = 0; i < count; i++)
+                {
+                    writer.WriteLine($"{TokenLocal(i)} = {InsertCall(insert, model.Handlers[i])};");
+                    writer.WriteLine("__inserted++;");
+                }
+                writer.CloseBlock();
+                writer.WriteLine("catch");
+                writer.OpenBlock();
+                writer.WriteLine("// All or nothing: remove the sources already inserted, the latest first.");
+                for (int i = count - 2; i >= 0; i--)
+                {
+                    writer.WriteLine($"if (__inserted > {i})");
+                    writer.OpenBlock();
+                    writer.WriteLine($"{insert.ParameterName}.Remove({TokenLocal(i)});");
+                    writer.CloseBlock();
+                }
+                writer.WriteLine("throw;");
+                writer.CloseBlock();
+                writer.WriteLine($"return new {insert.TokensType}({TokenLocals(count, "")});");
+            }
+            writer.CloseBlock();
+            writer.WriteLine();
+
+            writer.WriteLine($"/// <summary>The registration tokens of the sources inserted by <c>{Cref(insert.Name)}</c>, one per source member.</summary>");
+            writer.WriteLine(GeneratedCode);
+            writer.WriteLine($"public readonly struct {insert.TokensType}");
+            writer.OpenBlock();
+            if (count > 0)
+            {
+                writer.WriteLine($"internal {insert.TokensType}({TokenLocals(count, Calloop + "RegistrationToken ")})");
+                writer.OpenBlock();
+                for (int i = 0; i < count; i++)
+                {
+                    writer.WriteLine($"{model.Handlers[i].TokenName} = {TokenLocal(i)};");
+                }
+                writer.CloseBlock();
+            }
+            foreach (HandlerModel h in model.Handlers)
+            {
+                writer.WriteLine();
+                writer.WriteLine($"/// <summary>Gets the token of <c>{h.Identifier}</c>.</summary>");
+                writer.WriteLine($"public {Calloop}RegistrationToken {h.TokenName} {{ get; }}");
             }
             writer.CloseBlock();
 
@@ -399,6 +447,21 @@ public sealed partial class CalloopGenerator
         }
 
         private static string Cref(string handlerName) => handlerName.TrimStart('@');
+
+        private static string InsertCall(InsertMethodModel insert, HandlerModel h) =>
+            $"{insert.ParameterName}.InsertSource<{h.EventType}, {h.MetadataType}, {h.ReturnType}, {HandlerStructName(h)}>({h.Access}, default)";
+
+        private static string TokenLocal(int index) => "__token" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        private static string TokenLocals(int count, string prefix)
+        {
+            var locals = new string[count];
+            for (int i = 0; i < count; i++)
+            {
+                locals[i] = prefix + TokenLocal(i);
+            }
+            return string.Join(", ", locals);
+        }
 
         private static string HandlerStructName(HandlerModel h) => $"__Calloop_{h.Identifier}_Handler";
 

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Threading;
 using Calloop.Generators.Diagnostics;
+using Calloop.Generators.Emit;
 using Calloop.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -11,7 +12,7 @@ namespace Calloop.Generators;
 public sealed partial class CalloopGenerator
 {
     /// <summary>Turns symbols into value-equatable models and diagnostics. Nothing it returns holds a symbol or syntax.</summary>
-    internal static class Parser
+    internal static partial class Parser
     {
         private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
@@ -19,41 +20,81 @@ public sealed partial class CalloopGenerator
         private static readonly SymbolDisplayFormat MessageFormat = SymbolDisplayFormat.MinimallyQualifiedFormat;
 
         /// <summary>Parses the type holding an <c>[OnEvent]</c> method, unless that type is a composite (parsed on its own).</summary>
-        public static ParseResult? ParseHandlerMethod(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        public static TypeModel? ParseHandlerMethod(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
-            if (context.TargetSymbol is not IMethodSymbol { ContainingType: INamedTypeSymbol type })
+            if (context.TargetSymbol is not IMethodSymbol { ContainingType: INamedTypeSymbol type } method)
             {
                 return null;
             }
-            if (HasAttribute(type, EventSourceAttributeName))
+            if (HasAttribute(type, EventSourceAttributeName) || !IsFirstHandler(type, method))
             {
                 return null;
             }
-            return ParseType(type, composite: false, context.SemanticModel.Compilation, cancellationToken);
+            return KnownTypes.Resolve(context.SemanticModel.Compilation) is { } known
+                ? ParseType(type, composite: false, context.SemanticModel.Compilation, known, diagnostics: null, cancellationToken)
+                : null;
         }
 
         /// <summary>Parses an <c>[EventSource]</c> class.</summary>
-        public static ParseResult ParseComposite(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        public static TypeModel? ParseComposite(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             if (context.TargetSymbol is not INamedTypeSymbol type)
             {
-                return new ParseResult(string.Empty, null, EquatableArray<DiagnosticInfo>.Empty);
-            }
-            return ParseType(type, composite: true, context.SemanticModel.Compilation, cancellationToken)
-                ?? new ParseResult(string.Empty, null, EquatableArray<DiagnosticInfo>.Empty);
-        }
-
-        private static ParseResult? ParseType(INamedTypeSymbol type, bool composite, Compilation compilation, CancellationToken cancellationToken)
-        {
-            INamedTypeSymbol? eventSource = compilation.GetTypeByMetadataName("Calloop.IEventSource`3");
-            INamedTypeSymbol? eventCallback = compilation.GetTypeByMetadataName("Calloop.IEventCallback`3");
-            INamedTypeSymbol? unit = compilation.GetTypeByMetadataName("Calloop.Unit");
-            if (eventSource is null || eventCallback is null || unit is null || type.TypeKind == TypeKind.Error)
-            {
                 return null;
             }
-            var context = new TypeContext(type, composite, compilation, eventSource, eventCallback, unit, cancellationToken);
-            string key = (composite ? "composite:" : "handlers:") + type.ToDisplayString(TypeFormat);
+            return KnownTypes.Resolve(context.SemanticModel.Compilation) is { } known
+                ? ParseType(type, composite: true, context.SemanticModel.Compilation, known, diagnostics: null, cancellationToken)
+                : null;
+        }
+
+        /// <summary>
+        /// Parses a type for the analyzer: the same checks the generator makes, with their diagnostics added to
+        /// <paramref name="diagnostics"/> at their source locations (where <c>#pragma</c> and <c>[SuppressMessage]</c> apply).
+        /// </summary>
+        /// <returns>The model the generator emits for the type, or null when it emits nothing.</returns>
+        public static TypeModel? Analyze(
+            INamedTypeSymbol type, bool composite, Compilation compilation, KnownTypes known, List<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
+            ParseType(type, composite, compilation, known, diagnostics, cancellationToken);
+
+        /// <summary>
+        /// True when <paramref name="method"/> is the type's first <c>[OnEvent]</c> method in member order: that one
+        /// parses the type, the others give nothing, so a type with n handlers is parsed once, not n times.
+        /// </summary>
+        private static bool IsFirstHandler(INamedTypeSymbol type, IMethodSymbol method)
+        {
+            IMethodSymbol target = method.PartialDefinitionPart ?? method;
+            foreach (ISymbol member in type.GetMembers())
+            {
+                if (member is IMethodSymbol candidate && HasOnEvent(candidate))
+                {
+                    return SymbolEqualityComparer.Default.Equals(candidate.PartialDefinitionPart ?? candidate, target);
+                }
+            }
+            return false;
+        }
+
+        /// <summary>True when the method carries <c>[OnEvent]</c>.</summary>
+        public static bool HasOnEvent(IMethodSymbol method)
+        {
+            foreach (AttributeData attribute in method.GetAttributes())
+            {
+                if (IsAttribute(attribute.AttributeClass, OnEventAttributeName))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static TypeModel? ParseType(
+            INamedTypeSymbol type, bool composite, Compilation compilation, KnownTypes known, List<Diagnostic>? diagnostics, CancellationToken cancellationToken)
+        {
+            if (type.TypeKind == TypeKind.Error || !HasValidNames(type))
+            {
+                // Half-typed code (a type without a name, say): the compiler reports it, and nothing is emitted.
+                return null;
+            }
+            var context = new TypeContext(type, composite, compilation, known, diagnostics, cancellationToken);
 
             bool canEmit = CheckDeclarations(context);
             CompositeModel? compositeModel = null;
@@ -65,22 +106,57 @@ public sealed partial class CalloopGenerator
 
             List<HandlerModel> handlers = ParseHandlers(context);
             cancellationToken.ThrowIfCancellationRequested();
-
-            TypeModel? model = null;
-            if (canEmit)
+            InsertMethodModel? insertMethod = null;
+            if (!composite)
             {
-                model = new TypeModel(
-                    HintName(type),
-                    type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
-                    new EquatableArray<TypeDeclarationModel>(ContainingChain(type)),
-                    Declaration(type),
-                    type.ToDisplayString(TypeFormat),
-                    compositeModel,
-                    composite && !HasParameterlessMethod(type, "Dispose"),
-                    CallbackTypeParameter(type),
-                    new EquatableArray<HandlerModel>(handlers.ToArray()));
+                insertMethod = ParseInsertMethod(context);
+                canEmit &= insertMethod is not null;
+                NameTokens(handlers, insertMethod?.TokensType);
             }
-            return new ParseResult(key, model, new EquatableArray<DiagnosticInfo>(context.Diagnostics.ToArray()));
+
+            if (!canEmit)
+            {
+                return null;
+            }
+            return new TypeModel(
+                FileName(type),
+                type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+                new EquatableArray<TypeDeclarationModel>(ContainingChain(type)),
+                Declaration(type),
+                type.ToDisplayString(TypeFormat),
+                compositeModel,
+                composite && !HasParameterlessMethod(type, "Dispose"),
+                CallbackTypeParameter(type),
+                new EquatableArray<HandlerModel>(handlers.ToArray()),
+                insertMethod);
+        }
+
+        /// <summary>True when the type, the types around it and its namespaces all have names generated code can spell.</summary>
+        private static bool HasValidNames(INamedTypeSymbol type)
+        {
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                if (!SyntaxFacts.IsValidIdentifier(t.Name))
+                {
+                    return false;
+                }
+                var names = new HashSet<string>(System.StringComparer.Ordinal);
+                foreach (ITypeParameterSymbol parameter in t.TypeParameters)
+                {
+                    if (!SyntaxFacts.IsValidIdentifier(parameter.Name) || !names.Add(parameter.Name))
+                    {
+                        return false;
+                    }
+                }
+            }
+            for (INamespaceSymbol? ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+            {
+                if (!SyntaxFacts.IsValidIdentifier(ns.Name))
+                {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /// <summary>Checks that the type and every type around it is partial and that the type can hold handlers.</summary>
@@ -188,8 +264,16 @@ public sealed partial class CalloopGenerator
                         // A broken attribute is the compiler's to report.
                         continue;
                     }
+                    if (method.ExplicitInterfaceImplementations.Length > 0)
+                    {
+                        // Generated code calls a handler by name, which an explicit implementation does not have.
+                        IMethodSymbol implemented = method.ExplicitInterfaceImplementations[0];
+                        context.Report(DiagnosticDescriptors.ExplicitInterfaceHandler, FirstLocation(method), implemented.ContainingType.Name + "." + implemented.Name, sourceName);
+                        claimed.Add(sourceName);
+                        continue;
+                    }
                     Location? attributeLocation = AttributeArgumentLocation(attribute, context.CancellationToken) ?? FirstLocation(method);
-                    Binding? binding = Bind(context, method, sourceName, attributeLocation);
+                    Binding? binding = Bind(context, method, sourceName, attributeLocation, claimed);
                     if (binding is null)
                     {
                         claimed.Add(sourceName);
@@ -248,7 +332,7 @@ public sealed partial class CalloopGenerator
         }
 
         /// <summary>Resolves one <c>[OnEvent]</c> to its source and checks the handler's signature.</summary>
-        private static Binding? Bind(TypeContext context, IMethodSymbol method, string sourceName, Location? attributeLocation)
+        private static Binding? Bind(TypeContext context, IMethodSymbol method, string sourceName, Location? attributeLocation, HashSet<string> claimed)
         {
             INamedTypeSymbol type = context.Type;
             ISymbol? source = null;
@@ -258,10 +342,33 @@ public sealed partial class CalloopGenerator
                 {
                     if (candidate is IFieldSymbol or IPropertySymbol { IsIndexer: false })
                     {
+                        if (source is not null)
+                        {
+                            // Two members of one name: the compiler reports the duplicate, and no code can read either.
+                            return null;
+                        }
                         source = candidate;
-                        break;
                     }
                 }
+            }
+            if (!SyntaxFacts.IsValidIdentifier(method.Name) || HasDuplicate(type, method))
+            {
+                // A handler without a name, or declared twice (half-typed or pasted code): the compiler reports it, and
+                // no generated call could choose.
+                return null;
+            }
+            if ((source as IPropertySymbol ?? ExplicitProperty(type, sourceName)) is { } explicitProperty
+                && (explicitProperty.ExplicitInterfaceImplementations.Length > 0 || explicitProperty.Name.IndexOf('.') >= 0))
+            {
+                // 'IHas.Tick': generated code reads a source by name, which an explicit implementation does not have.
+                context.Report(DiagnosticDescriptors.ExplicitInterfaceSource, attributeLocation, sourceName, method.Name);
+                claimed.Add(explicitProperty.Name);
+                return null;
+            }
+            if (source is not null && !SyntaxFacts.IsValidIdentifier(source.Name))
+            {
+                // A member no code can name (half-typed code): the compiler reports it.
+                return null;
             }
             if (source is null)
             {
@@ -485,6 +592,56 @@ public sealed partial class CalloopGenerator
             return false;
         }
 
+        /// <summary>True when the type declares another method with the name and parameters of <paramref name="method"/> (CS0111).</summary>
+        private static bool HasDuplicate(INamedTypeSymbol type, IMethodSymbol method)
+        {
+            foreach (ISymbol member in type.GetMembers(method.Name))
+            {
+                if (member is IMethodSymbol other && !SymbolEqualityComparer.Default.Equals(other, method)
+                    && !SymbolEqualityComparer.Default.Equals(other, method.PartialDefinitionPart ?? method.PartialImplementationPart)
+                    && other.Arity == method.Arity && other.Parameters.Length == method.Parameters.Length)
+                {
+                    bool same = true;
+                    for (int i = 0; i < method.Parameters.Length && same; i++)
+                    {
+                        ITypeSymbol left = method.Parameters[i].Type;
+                        ITypeSymbol right = other.Parameters[i].Type;
+                        same = method.Parameters[i].RefKind == other.Parameters[i].RefKind
+                            && (Same(left, right)
+                                || (left is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method } l
+                                    && right is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method } r && l.Ordinal == r.Ordinal));
+                    }
+                    if (same)
+                    {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        /// <summary>
+        /// An explicit interface property of the type named <paramref name="sourceName"/>: as its member (<c>Tick</c>),
+        /// with its interface (<c>IHas.Tick</c>) or as the compiler names it (<c>N.IHas.Tick</c>).
+        /// </summary>
+        private static IPropertySymbol? ExplicitProperty(INamedTypeSymbol type, string sourceName)
+        {
+            foreach (ISymbol member in type.GetMembers())
+            {
+                if (member is IPropertySymbol { ExplicitInterfaceImplementations.Length: > 0 } property)
+                {
+                    IPropertySymbol implemented = property.ExplicitInterfaceImplementations[0];
+                    if (property.Name == sourceName
+                        || implemented.Name == sourceName
+                        || implemented.ContainingType.Name + "." + implemented.Name == sourceName)
+                    {
+                        return property;
+                    }
+                }
+            }
+            return null;
+        }
+
         private static ITypeSymbol? SourceType(ISymbol member) => member switch
         {
             IFieldSymbol field => field.Type,
@@ -636,20 +793,20 @@ public sealed partial class CalloopGenerator
             return new TypeDeclarationModel(keyword, name);
         }
 
-        private static string HintName(INamedTypeSymbol type)
+        private static string FileName(INamedTypeSymbol type)
         {
-            string name = type.MetadataName;
-            for (INamedTypeSymbol? t = type.ContainingType; t is not null; t = t.ContainingType)
+            var namespaces = new List<string>();
+            for (INamespaceSymbol? ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
             {
-                // '+' as in metadata names: a nested N.A+B and a type B in namespace N.A get different files.
-                name = t.MetadataName + "+" + name;
+                // The name, not its display string: a keyword namespace is 'namespace' here, '@namespace' in code.
+                namespaces.Insert(0, ns.Name);
             }
-            if (type.ContainingNamespace is { IsGlobalNamespace: false } ns)
+            var types = new List<string>();
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
             {
-                name = ns.ToDisplayString() + "." + name;
+                types.Insert(0, t.MetadataName);
             }
-            // '-' cannot occur in a C# name, so App`1 (as App-1) never meets a type named App_1.
-            return name.Replace('`', '-') + ".Calloop.g.cs";
+            return HintNames.FileName(namespaces, types);
         }
 
         private static string CallbackTypeParameter(INamedTypeSymbol type)
@@ -687,9 +844,8 @@ public sealed partial class CalloopGenerator
             INamedTypeSymbol type,
             bool composite,
             Compilation compilation,
-            INamedTypeSymbol eventSource,
-            INamedTypeSymbol eventCallback,
-            INamedTypeSymbol unit,
+            KnownTypes known,
+            List<Diagnostic>? diagnostics,
             CancellationToken cancellationToken)
         {
             public INamedTypeSymbol Type { get; } = type;
@@ -698,20 +854,23 @@ public sealed partial class CalloopGenerator
 
             public Compilation Compilation { get; } = compilation;
 
-            public INamedTypeSymbol EventSource { get; } = eventSource;
+            public INamedTypeSymbol EventSource { get; } = known.EventSource;
 
-            public INamedTypeSymbol EventCallback { get; } = eventCallback;
+            public INamedTypeSymbol EventCallback { get; } = known.EventCallback;
 
-            public INamedTypeSymbol Unit { get; } = unit;
+            public INamedTypeSymbol Unit { get; } = known.Unit;
+
+            public KnownTypes Known { get; } = known;
 
             public CancellationToken CancellationToken { get; } = cancellationToken;
 
             public INamedTypeSymbol? OuterInterface { get; set; }
 
-            public List<DiagnosticInfo> Diagnostics { get; } = [];
-
-            public void Report(DiagnosticDescriptor descriptor, Location? location, params string[] arguments) =>
-                Diagnostics.Add(new DiagnosticInfo(descriptor, LocationInfo.From(location), new EquatableArray<string>(arguments)));
+            /// <summary>Adds a diagnostic when parsing for the analyzer; the generator collects none.</summary>
+            public void Report(DiagnosticDescriptor descriptor, Location? location, params string[] arguments)
+            {
+                diagnostics?.Add(Diagnostic.Create(descriptor, location ?? Location.None, arguments));
+            }
         }
     }
 }

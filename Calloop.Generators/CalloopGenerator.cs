@@ -1,6 +1,4 @@
-using System.Collections.Generic;
-using System.Collections.Immutable;
-using Calloop.Generators.Diagnostics;
+using Calloop.Generators.Emit;
 using Calloop.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -20,78 +18,43 @@ public sealed partial class CalloopGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        // Use 1: every [OnEvent] method parses its containing type (unless that type is a composite); the types
-        // are then de-duplicated, since every handler of a type gives the same result.
-        IncrementalValuesProvider<ParseResult> handlerTypes = context.SyntaxProvider
+        // Use 1: the first [OnEvent] method of a type parses that type (unless it is a composite, parsed on its own);
+        // the type's other handlers give nothing. One parse per type, whatever its number of handlers.
+        IncrementalValuesProvider<TypeModel> handlerModels = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 OnEventAttributeName,
                 static (node, _) => node is MethodDeclarationSyntax,
                 static (context, cancellationToken) => Parser.ParseHandlerMethod(context, cancellationToken))
             .WithTrackingName(TrackingNames.HandlerMethods)
-            .Collect()
-            .WithTrackingName(TrackingNames.CollectedHandlerMethods)
-            .SelectMany(static (results, _) => Distinct(results))
-            .WithTrackingName(TrackingNames.HandlerTypes);
+            .Where(static model => model is not null)
+            .Select(static (model, _) => model!)
+            .WithTrackingName(TrackingNames.Models + ".handlers");
 
         // Use 2: every [EventSource] class.
-        IncrementalValuesProvider<ParseResult> composites = context.SyntaxProvider
+        IncrementalValuesProvider<TypeModel> compositeModels = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 EventSourceAttributeName,
                 // Records too: a record class is parsed like a class (and a record struct is reported, like a struct).
                 static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 static (context, cancellationToken) => Parser.ParseComposite(context, cancellationToken))
-            .WithTrackingName(TrackingNames.Composites);
+            .WithTrackingName(TrackingNames.Composites)
+            .Where(static model => model is not null)
+            .Select(static (model, _) => model!)
+            .WithTrackingName(TrackingNames.Models + ".composites");
 
-        // [OnEvent] where no handler can be: reported, never emitted.
-        IncrementalValuesProvider<DiagnosticInfo> misplaced = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                OnEventAttributeName,
-                static (node, _) => node is LocalFunctionStatementSyntax,
-                static (context, _) => new DiagnosticInfo(
-                    DiagnosticDescriptors.HandlerNotAMethod,
-                    LocationInfo.From(((LocalFunctionStatementSyntax)context.TargetNode).Identifier.GetLocation()),
-                    new EquatableArray<string>([context.TargetSymbol.Name])))
-            .WithTrackingName(TrackingNames.MisplacedHandlers);
-        context.RegisterSourceOutput(misplaced, static (context, diagnostic) => context.ReportDiagnostic(diagnostic.ToDiagnostic()));
+        // Diagnostics are the analyzer's (CalloopAnalyzer, which runs this parser too): the generator only emits, so
+        // its output depends on nothing but the models.
 
-        Register(context, handlerTypes, "handlers");
-        Register(context, composites, "composites");
-    }
+        // Roslyn compares hint names ignoring case: the file names that collide so get a suffix. Only the names are
+        // collected, so editing a handler leaves this step (and every other type's output) unchanged.
+        IncrementalValueProvider<EquatableArray<string>> caseCollisions = handlerModels
+            .Select(static (model, _) => model.FileName)
+            .Collect()
+            .Combine(compositeModels.Select(static (model, _) => model.FileName).Collect())
+            .Select(static (names, _) => HintNames.CaseCollisions(names.Left, names.Right))
+            .WithTrackingName(TrackingNames.CaseCollisions);
 
-    private static void Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<ParseResult> results, string suffix)
-    {
-        // Source and diagnostics are separate outputs: moving a handler's line changes its diagnostics' locations
-        // but not the model, so the source output stays cached.
-        IncrementalValuesProvider<TypeModel> models = results
-            .Where(static result => result.Model is not null)
-            .WithTrackingName(TrackingNames.WithModel + "." + suffix)
-            .Select(static (result, _) => result.Model!)
-            .WithTrackingName(TrackingNames.Models + "." + suffix);
-        context.RegisterSourceOutput(models, static (context, model) => Emitter.Emit(context, model));
-
-        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = results
-            .Select(static (result, _) => result.Diagnostics)
-            .WithTrackingName(TrackingNames.Diagnostics + "." + suffix);
-        context.RegisterSourceOutput(diagnostics, static (context, diagnostics) =>
-        {
-            foreach (DiagnosticInfo diagnostic in diagnostics)
-            {
-                context.ReportDiagnostic(diagnostic.ToDiagnostic());
-            }
-        });
-    }
-
-    private static ImmutableArray<ParseResult> Distinct(ImmutableArray<ParseResult?> results)
-    {
-        var seen = new HashSet<string>(System.StringComparer.Ordinal);
-        ImmutableArray<ParseResult>.Builder builder = ImmutableArray.CreateBuilder<ParseResult>();
-        foreach (ParseResult? result in results)
-        {
-            if (result is not null && seen.Add(result.Key))
-            {
-                builder.Add(result);
-            }
-        }
-        return builder.ToImmutable();
+        context.RegisterSourceOutput(handlerModels.Combine(caseCollisions), static (context, pair) => Emitter.Emit(context, pair.Left, pair.Right));
+        context.RegisterSourceOutput(compositeModels.Combine(caseCollisions), static (context, pair) => Emitter.Emit(context, pair.Left, pair.Right));
     }
 }

@@ -40,13 +40,13 @@ internal static class CodeFixHarness
     }
 
     /// <summary>The generator's diagnostics with <paramref name="id"/> for the document's project.</summary>
-    internal static async Task<ImmutableArray<Diagnostic>> GeneratorDiagnosticsAsync(Document document, string id)
+    internal static async Task<ImmutableArray<Diagnostic>> CalloopDiagnosticsAsync(Document document, string id)
     {
         Compilation compilation = await document.Project.GetCompilationAsync() ?? throw new InvalidOperationException("No compilation.");
         GeneratorOutput output = GeneratorHarness.Run(compilation);
         Assert.That(output.Run.Exception, Is.Null);
         var placed = ImmutableArray.CreateBuilder<Diagnostic>();
-        foreach (Diagnostic diagnostic in output.GeneratorDiagnostics.Where(d => d.Id == id))
+        foreach (Diagnostic diagnostic in output.Diagnostics.Where(d => d.Id == id))
         {
             placed.Add(await PlaceAsync(document.Project, diagnostic));
         }
@@ -113,7 +113,7 @@ internal static class CodeFixHarness
         public override async Task<IEnumerable<Diagnostic>> GetDocumentDiagnosticsAsync(Document document, CancellationToken cancellationToken)
         {
             SyntaxTree? tree = await document.GetSyntaxTreeAsync(cancellationToken);
-            return (await GeneratorDiagnosticsAsync(document, id)).Where(d => d.Location.SourceTree == tree);
+            return (await CalloopDiagnosticsAsync(document, id)).Where(d => d.Location.SourceTree == tree);
         }
 
         public override Task<IEnumerable<Diagnostic>> GetProjectDiagnosticsAsync(Project project, CancellationToken cancellationToken) =>

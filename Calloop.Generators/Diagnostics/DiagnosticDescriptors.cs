@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 
 namespace Calloop.Generators.Diagnostics;
@@ -5,8 +6,11 @@ namespace Calloop.Generators.Diagnostics;
 /// <summary>Every diagnostic the Calloop generator reports. IDs are stable; each has a page under docs/diagnostics/.</summary>
 internal static class DiagnosticDescriptors
 {
-    /// <summary>Where the help pages live (relative to the repository root).</summary>
-    public const string HelpLinkBase = "docs/diagnostics/";
+    /// <summary>The project's repository: the one place its address is written.</summary>
+    public const string RepositoryUrl = "https://github.com/calloop-dotnet/calloop-dotnet";
+
+    /// <summary>Where the help pages live: each diagnostic's help link is this followed by <c>CLPxxxx.md</c>.</summary>
+    public const string HelpLinkBase = RepositoryUrl + "/blob/main/docs/diagnostics/";
 
     private const string Category = "Calloop.Generator";
 
@@ -70,6 +74,57 @@ internal static class DiagnosticDescriptors
         "'{0}' is a local function: an [OnEvent] handler must be a method of the type that holds its source",
         DiagnosticSeverity.Error);
 
-    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>
-        new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+    public static readonly DiagnosticDescriptor ExplicitInterfaceHandler = Create(
+        DiagnosticIds.ExplicitInterfaceHandler,
+        "[OnEvent] handler is an explicit interface implementation",
+        "The handler '{0}' of '{1}' is an explicit interface implementation, which generated code cannot call by name: make the handler an ordinary method",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ExplicitInterfaceSource = Create(
+        DiagnosticIds.ExplicitInterfaceSource,
+        "Event source member is an explicit interface implementation",
+        "The source '{0}' handled by '{1}' is an explicit interface implementation, which generated code cannot read by name: hold the source in a field or an ordinary property",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor GeneratedNameTaken = Create(
+        DiagnosticIds.GeneratedNameTaken,
+        "A member has the name of a generated member",
+        "'{0}' of '{1}' has the name the generator gives its insertion method or struct of tokens: rename it, or declare the insertion method yourself (a partial method) with names of your own",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InvalidInsertMethod = Create(
+        DiagnosticIds.InvalidInsertMethod,
+        "Declared insertion method cannot be generated",
+        "The insertion method '{0}' cannot be generated: {1}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ForgottenInsertion = Create(
+        DiagnosticIds.ForgottenInsertion,
+        "The sources of a type with handlers are never inserted",
+        "'{1}' of '{0}' is never called, so the sources its [OnEvent] methods handle never reach a loop: call it once the loop exists",
+        DiagnosticSeverity.Warning,
+        WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>Every descriptor, for the analyzer's supported diagnostics.</summary>
+    public static ImmutableArray<DiagnosticDescriptor> All { get; } =
+    [
+        TypeNotPartial,
+        MissingSourceMember,
+        NotAnEventSource,
+        HandlerSignatureMismatch,
+        DuplicateHandler,
+        SourceWithoutHandler,
+        CompositeWithoutInterface,
+        UnsupportedType,
+        InaccessibleSource,
+        HandlerNotAMethod,
+        ExplicitInterfaceHandler,
+        ExplicitInterfaceSource,
+        GeneratedNameTaken,
+        InvalidInsertMethod,
+        ForgottenInsertion,
+    ];
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity, params string[] customTags) =>
+        new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md", customTags: customTags);
 }

@@ -16,4 +16,9 @@ internal static class DiagnosticIds
     public const string UnsupportedType = "CLP0008";
     public const string InaccessibleSource = "CLP0009";
     public const string HandlerNotAMethod = "CLP0010";
+    public const string ExplicitInterfaceHandler = "CLP0011";
+    public const string ExplicitInterfaceSource = "CLP0012";
+    public const string GeneratedNameTaken = "CLP0013";
+    public const string InvalidInsertMethod = "CLP0014";
+    public const string ForgottenInsertion = "CLP0015";
 }

@@ -17,6 +17,7 @@ namespace Calloop.Generators.Model;
 /// <param name="PassEmit">True when the handler takes <c>ref TEmit</c> (composites).</param>
 /// <param name="Dispose">How a composite disposes this source.</param>
 /// <param name="CallThroughInterface">True when the source implements <c>IEventSource</c> explicitly.</param>
+/// <param name="TokenName">The name of the source's property in the generated struct of tokens (loop data types).</param>
 internal sealed record HandlerModel(
     string MemberName,
     string Identifier,
@@ -31,4 +32,5 @@ internal sealed record HandlerModel(
     bool PassData,
     bool PassEmit,
     DisposeKind Dispose,
-    bool CallThroughInterface);
+    bool CallThroughInterface,
+    string TokenName = "");

@@ -6,8 +6,8 @@ using Calloop;
 namespace GeneratedApp;
 
 /// <summary>
-/// The loop's shared data. Its fields hold the sources; the [OnEvent] methods handle them; the generator writes
-/// <c>InsertSources</c>, which wires each source to its method with a direct call.
+/// The loop's shared data. Its fields hold the sources; the [OnEvent] methods handle them; the generator writes the
+/// body of <see cref="InsertSources"/>, which wires each source to its method with a direct call.
 /// </summary>
 public sealed partial class App
 {
@@ -30,6 +30,11 @@ public sealed partial class App
         _heartbeat = new Heartbeat(out Ping extraBeat);
         ExtraBeat = extraBeat;
     }
+
+    /// <summary>Inserts every source into the loop of <paramref name="handle"/>: all of them, or none if one fails.</summary>
+    /// <returns>One registration token per source, named after its member (<c>tokens.Pipe</c>).</returns>
+    /// <remarks>Declared here, written by the generator (without this declaration it writes a public one itself).</remarks>
+    public partial AppSources InsertSources(LoopHandle<App> handle);
 
     /// <summary>Stops the loop.</summary>
     public LoopSignal Signal { get; }

@@ -8,9 +8,10 @@ using GeneratedApp;
 using var loop = new EventLoop<App>();
 var app = new App(loop.GetSignal());
 
-// Generated: inserts every source of App with a dispatcher calling its handler directly.
-RegistrationToken[] tokens = app.InsertSources(loop.Handle);
-Console.WriteLine($"inserted {tokens.Length} sources");
+// Generated: inserts every source of App with a dispatcher calling its handler directly, and returns one named
+// token per source.
+App.AppSources tokens = app.InsertSources(loop.Handle);
+Console.WriteLine($"inserted {loop.Handle.SourceCount} sources; the pipe is {tokens.Pipe}");
 
 loop.Run(TimeSpan.FromSeconds(1), ref app, null);
 
