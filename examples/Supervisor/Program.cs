@@ -1,9 +1,13 @@
 // A small supervisor on one event loop:
 //  - worker threads send their results through a channel; the loop prints them as they come;
 //  - a child process is supervised: each time it exits the loop reports how and restarts it, twice;
-//  - Ctrl-C (SIGINT) or SIGTERM stops everything gracefully: workers are told to stop, the child is killed,
+//  - Ctrl-C (SIGINT) or SIGTERM stops everything gracefully: workers are told to stop, the child is sent SIGTERM,
 //    and the loop ends once the channel is closed and the child's exit has been reported.
 // Left alone it ends by itself after a few seconds.
+//
+// A terminal's Ctrl-C sends SIGINT to the whole foreground process group, the child included. Stopping the child is
+// the supervisor's job, so the child ignores SIGINT (an ignored signal stays ignored across exec), and the signal
+// source goes in first, before anything else can run: a Ctrl-C at any moment is handled by the loop.
 using System;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -17,6 +21,13 @@ const int ChildRuns = 3;
 using var loop = new EventLoop<Supervisor>();
 LoopHandle<Supervisor> handle = loop.Handle;
 var state = new Supervisor(loop.GetSignal());
+
+// Ctrl-C and SIGTERM: stop gracefully instead of dying (the source suppresses the default action).
+handle.InsertSource(new SignalSource(PosixSignal.SIGINT, PosixSignal.SIGTERM), (evt, ref _, ref s) =>
+{
+    Console.WriteLine($"supervisor: {evt} received, stopping");
+    s.BeginShutdown();
+});
 
 // Workers: each computes a few results on its own thread and sends them to the loop.
 var (sender, results) = Channel.Create<WorkResult>();
@@ -43,13 +54,6 @@ for (int w = 0; w < Workers; w++)
 
 // The supervised child: restarted when it exits, until it has run ChildRuns times or we are stopping.
 StartChild(handle, ref state);
-
-// Ctrl-C and SIGTERM: stop gracefully instead of dying (the source suppresses the default action).
-handle.InsertSource(new SignalSource(PosixSignal.SIGINT, PosixSignal.SIGTERM), (evt, ref _, ref s) =>
-{
-    Console.WriteLine($"supervisor: {evt} received, stopping");
-    s.BeginShutdown();
-});
 
 // A safety net: whatever happens, stop within ten seconds.
 handle.InsertSource(Calloop.TimerSource.FromDuration(TimeSpan.FromSeconds(10)), (_, ref _, ref s) =>
@@ -87,7 +91,8 @@ static void Work(int id, Sender<WorkResult> sender, CancellationToken cancel)
 
 static void StartChild(LoopHandle<Supervisor> handle, ref Supervisor s)
 {
-    var child = Process.Start(new ProcessStartInfo("sh", ["-c", "sleep 1; exit 7"]))!;
+    // "trap '' INT": the child (and the sleep it runs) ignore the terminal's Ctrl-C; the supervisor stops it.
+    var child = Process.Start(new ProcessStartInfo("sh", ["-c", "trap '' INT; sleep 1; exit 7"]))!;
     s.Child = child;
     s.ChildStarts++;
     Console.WriteLine($"supervisor: started child {child.Id} (run {s.ChildStarts})");
@@ -133,7 +138,7 @@ internal sealed class Supervisor(LoopSignal signal)
 
     public bool ShuttingDown { get; private set; }
 
-    /// <summary>Tells the workers to stop and kills the child; the loop ends when both have finished.</summary>
+    /// <summary>Tells the workers to stop and asks the child to end; the loop ends when both have finished.</summary>
     public void BeginShutdown()
     {
         if (ShuttingDown)
@@ -144,10 +149,16 @@ internal sealed class Supervisor(LoopSignal signal)
         Cancel.Cancel();
         if (Child is { HasExited: false } child)
         {
-            child.Kill();
+            // SIGTERM, a request to end (Process.Kill would send SIGKILL); its exit is reported as usual.
+            _ = Kill(child.Id, Sigterm);
         }
         StopIfFinished();
     }
+
+    private const int Sigterm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     public void StopIfFinished()
     {

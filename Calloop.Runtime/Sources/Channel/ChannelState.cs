@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using System.Threading.Tasks;
 using Calloop.Interop;
 
 namespace Calloop;
@@ -39,6 +40,7 @@ internal sealed class ChannelState<T>
     private bool _receiverClosed;
     private int _blockedSenders;
     private int _owners = 2;
+    private TaskCompletionSource? _roomWaiters;
 
     internal ChannelState(int capacity)
     {
@@ -106,6 +108,22 @@ internal sealed class ChannelState<T>
     }
 
     /// <summary>
+    /// A task that completes once a bounded channel may have room or the receiver is gone (at once if so now). One task
+    /// is shared by every waiting sender; its continuations never run on the loop thread that makes the room.
+    /// </summary>
+    internal Task WaitForRoomAsync()
+    {
+        lock (_sync)
+        {
+            if (_receiverClosed || _capacity == 0 || _inputCount + _outstanding < _capacity)
+            {
+                return Task.CompletedTask;
+            }
+            return (_roomWaiters ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+    }
+
+    /// <summary>
     /// Consumer side: clears the "notified" flag and swaps the input array with <paramref name="output"/> (which
     /// must be drained, its slots cleared). Returns the number of messages now in <paramref name="output"/>;
     /// <paramref name="closed"/> is true when every sender is gone (no message can follow these).
@@ -133,6 +151,7 @@ internal sealed class ChannelState<T>
     /// <summary>Bounded channels: <paramref name="delivered"/> taken messages were delivered, making room for senders.</summary>
     internal void Release(int delivered)
     {
+        TaskCompletionSource? waiters;
         lock (_sync)
         {
             _outstanding -= delivered;
@@ -140,7 +159,10 @@ internal sealed class ChannelState<T>
             {
                 Monitor.PulseAll(_sync);
             }
+            waiters = _roomWaiters;
+            _roomWaiters = null;
         }
+        waiters?.TrySetResult();
     }
 
     /// <summary>Writes the notifier (a no-op once every owner is gone).</summary>
@@ -178,13 +200,17 @@ internal sealed class ChannelState<T>
     /// <summary>The consumer is gone: queued messages are dropped and blocked or later senders are told so.</summary>
     internal void CloseReceiver()
     {
+        TaskCompletionSource? waiters;
         lock (_sync)
         {
             _receiverClosed = true;
             Array.Clear(_input);
             _inputCount = 0;
             Monitor.PulseAll(_sync);
+            waiters = _roomWaiters;
+            _roomWaiters = null;
         }
+        waiters?.TrySetResult();
         Release();
     }
 

@@ -1,5 +1,7 @@
 using System;
 using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
 
 namespace Calloop;
 
@@ -49,6 +51,70 @@ public sealed class Sender<T> : IDisposable
             EnqueueResult.Full => false,
             _ => throw new ChannelClosedException(),
         };
+    }
+
+    /// <summary>
+    /// Queues <paramref name="message"/>, waiting without blocking a thread while a bounded channel is full.
+    /// </summary>
+    /// <remarks>
+    /// When there is room (always on an unbounded channel) the message is queued before this returns and the returned
+    /// task is already complete: nothing is allocated. Otherwise the task completes once the loop has made room and the
+    /// message is queued. Safe on the loop's own thread, unlike <see cref="Send"/>. Thread-safe.
+    /// </remarks>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels the wait for room; a cancelled send queues nothing.</param>
+    /// <exception cref="ObjectDisposedException">This sender was disposed.</exception>
+    /// <returns>A task that fails with <see cref="ChannelClosedException"/> if the receiving source is gone, or with
+    /// <see cref="OperationCanceledException"/> if <paramref name="cancellationToken"/> was cancelled first.</returns>
+    public ValueTask SendAsync(T message, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+        return _state.Enqueue(message, block: false) switch
+        {
+            EnqueueResult.Sent => default,
+            EnqueueResult.Full => SendWhenThereIsRoomAsync(message, cancellationToken),
+            _ => ValueTask.FromException(new ChannelClosedException()),
+        };
+    }
+
+    /// <summary>
+    /// Creates a <see cref="ChannelWriter{T}"/> over this sender, so that code written against
+    /// <see cref="System.Threading.Channels"/> can feed the loop.
+    /// </summary>
+    /// <remarks>
+    /// Writes go through <see cref="TrySend"/> and <see cref="SendAsync"/>. Completing the writer disposes this sender
+    /// (an error passed to <see cref="ChannelWriter{T}.TryComplete"/> is not carried: the source sees
+    /// <see cref="ChannelEvent{T}.IsClosed"/> once every sender is gone). Once the receiving source is gone, writes
+    /// fail with <see cref="System.Threading.Channels.ChannelClosedException"/>, as a completed channel's would.
+    /// </remarks>
+    /// <returns>A writer that owns this sender.</returns>
+    public ChannelWriter<T> AsChannelWriter() => new SenderChannelWriter<T>(this);
+
+    /// <summary>Waits for room (or a closed receiver); false when the receiver is gone.</summary>
+    internal async ValueTask<bool> WaitToSendAsync(CancellationToken cancellationToken)
+    {
+        await _state.WaitForRoomAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return !_state.ReceiverClosed;
+    }
+
+    private async ValueTask SendWhenThereIsRoomAsync(T message, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await _state.WaitForRoomAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            switch (_state.Enqueue(message, block: false))
+            {
+                case EnqueueResult.Sent:
+                    return;
+                case EnqueueResult.Closed:
+                    throw new ChannelClosedException();
+            }
+        }
     }
 
     /// <summary>Another sender for the same channel; the channel stays open until every sender is disposed.</summary>
