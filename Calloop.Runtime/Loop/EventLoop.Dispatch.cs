@@ -105,14 +105,17 @@ public sealed partial class EventLoop<TData>
         }
         var args = new LoopExceptionEventArgs(exception, token, name, policy);
         UnhandledException?.Invoke(this, args);
+        bool disabled = false, removed = false;
         try
         {
             switch (policy)
             {
                 case ErrorPolicy.DisableSource when token is RegistrationToken t && _registry.IsLive(t):
                     _registry.Disable(t);
+                    disabled = true;
                     break;
                 case ErrorPolicy.RemoveSource when token is RegistrationToken t && _registry.IsLive(t):
+                    removed = true;
                     _registry.Remove(t);
                     break;
                 case ErrorPolicy.StopLoop:
@@ -124,6 +127,18 @@ public sealed partial class EventLoop<TData>
         {
             // Unregistering or disposing the source failed too: the callback's exception stays the one reported.
             exception.Data["Calloop.CleanupException"] = cleanup;
+        }
+        if (_observer is LoopObserver observer)
+        {
+            observer.OnCallbackException(_name, args);
+            if (disabled)
+            {
+                observer.OnSourceDisabled(_name, token!.Value, name, exception);
+            }
+            else if (removed)
+            {
+                observer.OnSourceRemoved(_name, token!.Value, name, exception);
+            }
         }
         return args.Handled;
     }
@@ -277,7 +292,9 @@ public sealed partial class EventLoop<TData>
                 $"The poller reported events for a registration that belongs to no source (slot {token.Slot}, version {token.Version}): " +
                 "a descriptor was closed while registered, while a duplicate of it (dup, fork) kept its file open, so it could not be " +
                 $"unregistered. The poller was rebuilt from its {_poll.RegisteredCount} live registrations. Remove a source before closing its descriptor.");
-            UnhandledException?.Invoke(this, new LoopExceptionEventArgs(report, null, null, _errorPolicy));
+            var args = new LoopExceptionEventArgs(report, null, null, _errorPolicy);
+            UnhandledException?.Invoke(this, args);
+            _observer?.OnCallbackException(_name, args);
             return;
         }
     }
@@ -311,7 +328,9 @@ public sealed partial class EventLoop<TData>
 
     private void DeliverEvents(ref TData data)
     {
-        bool timeCallbacks = LoopMetrics.CallbackDuration.Enabled;
+        bool recordDuration = LoopMetrics.CallbackDuration.Enabled;
+        bool checkStalls = _stallTicks != 0;
+        bool timeCallbacks = recordDuration | checkStalls;
         while (_batchNext < _batchCount)
         {
             _registry.PrefetchAhead(_batch, _batchNext, _batchCount);
@@ -350,6 +369,11 @@ public sealed partial class EventLoop<TData>
                 }
                 throw;
             }
+            if (checkStalls)
+            {
+                // Before the post-action: a source that dropped itself is still named here.
+                CheckStall(slot, ev.Token.Version, started);
+            }
             try
             {
                 _registry.EndCallback(slot, entry, action);
@@ -362,10 +386,21 @@ public sealed partial class EventLoop<TData>
                     throw;
                 }
             }
-            if (started != 0)
+            if (recordDuration)
             {
                 LoopMetrics.CallbackDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
+        }
+    }
+
+    /// <summary>Tells the observer when the callback of the source in <paramref name="slot"/>, begun at <paramref name="started"/>, ran past the stall threshold.</summary>
+    private void CheckStall(int slot, int version, long started)
+    {
+        long elapsed = Stopwatch.GetTimestamp() - started;
+        if (elapsed >= _stallTicks && _observer is LoopObserver observer)
+        {
+            RegistrationToken? token = _registry.LiveToken(slot, version);
+            observer.OnStall(_name, token, token is null ? null : _registry.NameAt(slot), Stopwatch.GetElapsedTime(started, started + elapsed));
         }
     }
 

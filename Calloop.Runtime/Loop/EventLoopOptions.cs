@@ -37,4 +37,18 @@ public sealed class EventLoopOptions
 
     /// <summary>The largest <see cref="TimerSlack"/>: one day.</summary>
     internal static readonly TimeSpan MaxTimerSlack = TimeSpan.FromDays(1);
+
+    /// <summary>Gets or sets the loop's name: the <c>calloop.loop.name</c> tag of its metrics, and the name its <see cref="Observer"/> is given. Default null.</summary>
+    /// <remarks>Keep the set of names small and fixed (one per loop of the program): it becomes a metric dimension.</remarks>
+    public string? Name { get; set; }
+
+    /// <summary>Gets or sets the observer told about callback exceptions, sources the error policy disabled or removed, and stalls. Default null.</summary>
+    public LoopObserver? Observer { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long one source's event processing, callback included, may run before the loop reports it to
+    /// <see cref="Observer"/> as a stall. Default <see cref="TimeSpan.Zero"/>: no stall detection, and no clock read for it.
+    /// </summary>
+    /// <remarks>A stall is reported when the callback returns (the loop cannot interrupt a callback), with its duration.</remarks>
+    public TimeSpan StallThreshold { get; set; } = TimeSpan.Zero;
 }
