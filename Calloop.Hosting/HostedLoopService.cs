@@ -91,6 +91,7 @@ internal sealed class HostedLoopService<TData> : IHostedService, IDisposable
             _registration.Options.ConfigureLoop?.Invoke(options);
             options.Name ??= _name;
             options.Observer ??= new LoggingLoopObserver(_logger, _name);
+            options.TimeProvider ??= (TimeProvider?)_services.GetService(typeof(TimeProvider));
             loop = new EventLoop<TData>(options);
             data = _registration.CreateData(_services);
             _dispatcher.Attach(loop.Handle);

@@ -176,7 +176,14 @@ public sealed partial class EventLoop<TData>
         }
         int syntheticCount = _batchCount;
 
-        Wait(timeout, syntheticCount > 0 || failure is not null);
+        if (_clock is null)
+        {
+            Wait(timeout, syntheticCount > 0 || failure is not null);
+        }
+        else
+        {
+            WaitOnProvider(timeout, syntheticCount > 0 || failure is not null);
+        }
 
         for (int i = 0; i < lifecycle.Count; i++)
         {

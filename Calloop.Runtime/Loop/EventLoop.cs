@@ -30,6 +30,7 @@ public sealed partial class EventLoop<TData> : IDisposable
     private readonly string? _name;
     private readonly LoopObserver? _observer;
     private readonly long _stallTicks;
+    private readonly LoopClock? _clock;
     private PollEvent[] _batch;
     private int _batchCount;
     private int _batchNext;
@@ -86,6 +87,16 @@ public sealed partial class EventLoop<TData> : IDisposable
             throw;
         }
         _signal = new LoopSignal(_waker);
+        if (options.TimeProvider is TimeProvider provider && provider != TimeProvider.System)
+        {
+            _clock = new LoopClock(provider, _signal);
+            _clock.MakeCurrent();
+        }
+        else
+        {
+            // A loop with the system's time on a thread that had one with a provider: Instant.Now is real time again.
+            LoopClock.ClearCurrent();
+        }
         _registry = new SourceRegistry<TData>(_poll, _waker);
         _handle = new LoopHandle<TData>(_registry);
     }
@@ -230,6 +241,7 @@ public sealed partial class EventLoop<TData> : IDisposable
             _registry.State.IsDisposed = true;
             _poll.DisposeBackend();
             _waker.Dispose();
+            _clock?.Dispose();
         }
     }
 }

@@ -51,4 +51,16 @@ public sealed class EventLoopOptions
     /// </summary>
     /// <remarks>A stall is reported when the callback returns (the loop cannot interrupt a callback), with its duration.</remarks>
     public TimeSpan StallThreshold { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Gets or sets the time the loop's timers follow. Default null: the monotonic clock (as is
+    /// <see cref="System.TimeProvider.System"/>, which changes nothing). With another provider (a <c>FakeTimeProvider</c> in
+    /// tests), timers are due on the provider's time and <see cref="Instant.Now"/> follows it on the loop's thread, so
+    /// advancing the provider makes due timers fire at the next dispatch, in deadline order, without real waiting.
+    /// </summary>
+    /// <remarks>
+    /// The loop's instants start level with the monotonic clock when the loop is created and move as the provider's
+    /// timestamps do. A dispatch timeout stays real time: it bounds how long the thread blocks. See docs/testing-timers.md.
+    /// </remarks>
+    public System.TimeProvider? TimeProvider { get; set; }
 }
