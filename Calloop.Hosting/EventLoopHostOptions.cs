@@ -14,8 +14,8 @@ public sealed class EventLoopHostOptions
     /// <summary>
     /// Gets or sets a callback that configures the loop's <see cref="EventLoopOptions"/> (error policy, backend, timer
     /// slack, stall threshold). The host fills in what it leaves unset: <see cref="EventLoopOptions.Name"/>, a logging
-    /// <see cref="EventLoopOptions.Observer"/>, and the <see cref="EventLoopOptions.TimeProvider"/> registered as a
-    /// service, if any (register a <c>FakeTimeProvider</c> to test a hosted loop's timers on fake time).
+    /// <see cref="EventLoopOptions.Observer"/>, and the <see cref="EventLoopOptions.MeterFactory"/> and
+    /// <see cref="EventLoopOptions.TimeProvider"/> registered as services, if any (register a <c>FakeTimeProvider</c> to test a hosted loop's timers on fake time).
     /// </summary>
     public Action<EventLoopOptions>? ConfigureLoop { get; set; }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.Metrics;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Hosting;
@@ -92,6 +93,7 @@ internal sealed class HostedLoopService<TData> : IHostedService, IDisposable
             options.Name ??= _name;
             options.Observer ??= new LoggingLoopObserver(_logger, _name);
             options.TimeProvider ??= (TimeProvider?)_services.GetService(typeof(TimeProvider));
+            options.MeterFactory ??= (IMeterFactory?)_services.GetService(typeof(IMeterFactory));
             loop = new EventLoop<TData>(options);
             data = _registration.CreateData(_services);
             _dispatcher.Attach(loop.Handle);

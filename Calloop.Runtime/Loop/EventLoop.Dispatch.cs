@@ -52,9 +52,9 @@ public sealed partial class EventLoop<TData>
             _idlesPending = false;
             RunIdles(ref data);
             TrimWhenSparse();
-            if (LoopMetrics.Dispatches.Enabled)
+            if (_metrics.Dispatches.Enabled)
             {
-                LoopMetrics.Dispatches.Add(1);
+                _metrics.Dispatches.Add(1, _metrics.Tags());
             }
         }
         finally
@@ -260,7 +260,7 @@ public sealed partial class EventLoop<TData>
             if (timers.Count > 0)
             {
                 now = Instant.Now.Nanoseconds;
-                var sink = new BatchSink(this, now, LoopMetrics.TimerLag.Enabled);
+                var sink = new BatchSink(this, now, _metrics.TimerLag.Enabled);
                 timers.Expire(now, ref sink);
             }
             else if (finiteWait)
@@ -327,15 +327,15 @@ public sealed partial class EventLoop<TData>
         int first = _batchNext;
         DeliverEvents(ref data);
         // Instruments are read only when listened to (a batch cut short by an exception is counted when it resumes).
-        if (LoopMetrics.Events.Enabled)
+        if (_metrics.Events.Enabled)
         {
-            LoopMetrics.Events.Add(_batchNext - first);
+            _metrics.Events.Add(_batchNext - first, _metrics.Tags());
         }
     }
 
     private void DeliverEvents(ref TData data)
     {
-        bool recordDuration = LoopMetrics.CallbackDuration.Enabled;
+        bool recordDuration = _metrics.CallbackDuration.Enabled;
         bool checkStalls = _stallTicks != 0;
         bool timeCallbacks = recordDuration | checkStalls;
         while (_batchNext < _batchCount)
@@ -353,6 +353,8 @@ public sealed partial class EventLoop<TData>
             int slot = ev.Token.Slot;
             PostAction action = PostAction.Continue;
             long started = timeCallbacks ? Stopwatch.GetTimestamp() : 0;
+            // Read before the callback: a timer that drops itself is named too.
+            string? sourceName = recordDuration ? _registry.NameAt(slot) : null;
             _registry.BeginCallback(slot);
             try
             {
@@ -395,7 +397,7 @@ public sealed partial class EventLoop<TData>
             }
             if (recordDuration)
             {
-                LoopMetrics.CallbackDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                _metrics.CallbackDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _metrics.Tags(sourceName));
             }
         }
     }
@@ -428,7 +430,7 @@ public sealed partial class EventLoop<TData>
             loop.Append(new PollEvent(Readiness.None, new Token(token)));
             if (recordLag)
             {
-                LoopMetrics.TimerLag.Record((nowNs - deadlineNs) / 1e9);
+                loop._metrics.TimerLag.Record((nowNs - deadlineNs) / 1e9, loop._metrics.Tags());
             }
         }
     }

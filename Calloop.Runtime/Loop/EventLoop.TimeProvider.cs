@@ -49,7 +49,7 @@ public sealed partial class EventLoop<TData>
             if (timers.Count > 0)
             {
                 long now = clock.NowNs();
-                var sink = new BatchSink(this, now, LoopMetrics.TimerLag.Enabled);
+                var sink = new BatchSink(this, now, _metrics.TimerLag.Enabled);
                 timers.Expire(now, ref sink);
             }
             if (woken || _batchCount > 0 || mustNotBlock || (realDeadline != long.MaxValue && Instant.MonotonicNanoseconds() >= realDeadline))

@@ -31,6 +31,7 @@ public sealed partial class EventLoop<TData> : IDisposable
     private readonly LoopObserver? _observer;
     private readonly long _stallTicks;
     private readonly LoopClock? _clock;
+    private readonly Diagnostics.LoopMetrics _metrics;
     private PollEvent[] _batch;
     private int _batchCount;
     private int _batchNext;
@@ -69,6 +70,7 @@ public sealed partial class EventLoop<TData> : IDisposable
             : (long)Math.Min(long.MaxValue, Math.Ceiling(options.StallThreshold.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
         _name = options.Name;
         _observer = options.Observer;
+        _metrics = Diagnostics.LoopMetrics.For(options.MeterFactory, options.Name);
         _errorPolicy = options.ErrorPolicy;
         _osEvents = new PollEvent[options.MaxEventsPerWait];
         _batch = new PollEvent[options.MaxEventsPerWait + 64];

@@ -63,4 +63,10 @@ public sealed class EventLoopOptions
     /// timestamps do. A dispatch timeout stays real time: it bounds how long the thread blocks. See docs/testing-timers.md.
     /// </remarks>
     public System.TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>
+    /// Gets or sets the factory of the loop's <c>Calloop</c> meter (one meter per factory, such as the host's). Default
+    /// null: the process-wide <c>Calloop</c> meter.
+    /// </summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
 }
