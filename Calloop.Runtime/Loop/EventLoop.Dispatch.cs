@@ -52,9 +52,9 @@ public sealed partial class EventLoop<TData>
             _idlesPending = false;
             RunIdles(ref data);
             TrimWhenSparse();
-            if (LoopMetrics.Dispatches.Enabled)
+            if (_metrics.Dispatches.Enabled)
             {
-                LoopMetrics.Dispatches.Add(1);
+                _metrics.Dispatches.Add(1, _metrics.Tags());
             }
         }
         finally
@@ -105,14 +105,17 @@ public sealed partial class EventLoop<TData>
         }
         var args = new LoopExceptionEventArgs(exception, token, name, policy);
         UnhandledException?.Invoke(this, args);
+        bool disabled = false, removed = false;
         try
         {
             switch (policy)
             {
                 case ErrorPolicy.DisableSource when token is RegistrationToken t && _registry.IsLive(t):
                     _registry.Disable(t);
+                    disabled = true;
                     break;
                 case ErrorPolicy.RemoveSource when token is RegistrationToken t && _registry.IsLive(t):
+                    removed = true;
                     _registry.Remove(t);
                     break;
                 case ErrorPolicy.StopLoop:
@@ -124,6 +127,18 @@ public sealed partial class EventLoop<TData>
         {
             // Unregistering or disposing the source failed too: the callback's exception stays the one reported.
             exception.Data["Calloop.CleanupException"] = cleanup;
+        }
+        if (_observer is LoopObserver observer)
+        {
+            observer.OnCallbackException(_name, args);
+            if (disabled)
+            {
+                observer.OnSourceDisabled(_name, token!.Value, name, exception);
+            }
+            else if (removed)
+            {
+                observer.OnSourceRemoved(_name, token!.Value, name, exception);
+            }
         }
         return args.Handled;
     }
@@ -161,7 +176,14 @@ public sealed partial class EventLoop<TData>
         }
         int syntheticCount = _batchCount;
 
-        Wait(timeout, syntheticCount > 0 || failure is not null);
+        if (_clock is null)
+        {
+            Wait(timeout, syntheticCount > 0 || failure is not null);
+        }
+        else
+        {
+            WaitOnProvider(timeout, syntheticCount > 0 || failure is not null);
+        }
 
         for (int i = 0; i < lifecycle.Count; i++)
         {
@@ -238,7 +260,7 @@ public sealed partial class EventLoop<TData>
             if (timers.Count > 0)
             {
                 now = Instant.Now.Nanoseconds;
-                var sink = new BatchSink(this, now, LoopMetrics.TimerLag.Enabled);
+                var sink = new BatchSink(this, now, _metrics.TimerLag.Enabled);
                 timers.Expire(now, ref sink);
             }
             else if (finiteWait)
@@ -277,7 +299,9 @@ public sealed partial class EventLoop<TData>
                 $"The poller reported events for a registration that belongs to no source (slot {token.Slot}, version {token.Version}): " +
                 "a descriptor was closed while registered, while a duplicate of it (dup, fork) kept its file open, so it could not be " +
                 $"unregistered. The poller was rebuilt from its {_poll.RegisteredCount} live registrations. Remove a source before closing its descriptor.");
-            UnhandledException?.Invoke(this, new LoopExceptionEventArgs(report, null, null, _errorPolicy));
+            var args = new LoopExceptionEventArgs(report, null, null, _errorPolicy);
+            UnhandledException?.Invoke(this, args);
+            _observer?.OnCallbackException(_name, args);
             return;
         }
     }
@@ -303,15 +327,17 @@ public sealed partial class EventLoop<TData>
         int first = _batchNext;
         DeliverEvents(ref data);
         // Instruments are read only when listened to (a batch cut short by an exception is counted when it resumes).
-        if (LoopMetrics.Events.Enabled)
+        if (_metrics.Events.Enabled)
         {
-            LoopMetrics.Events.Add(_batchNext - first);
+            _metrics.Events.Add(_batchNext - first, _metrics.Tags());
         }
     }
 
     private void DeliverEvents(ref TData data)
     {
-        bool timeCallbacks = LoopMetrics.CallbackDuration.Enabled;
+        bool recordDuration = _metrics.CallbackDuration.Enabled;
+        bool checkStalls = _stallTicks != 0;
+        bool timeCallbacks = recordDuration | checkStalls;
         while (_batchNext < _batchCount)
         {
             _registry.PrefetchAhead(_batch, _batchNext, _batchCount);
@@ -327,6 +353,8 @@ public sealed partial class EventLoop<TData>
             int slot = ev.Token.Slot;
             PostAction action = PostAction.Continue;
             long started = timeCallbacks ? Stopwatch.GetTimestamp() : 0;
+            // Read before the callback: a timer that drops itself is named too.
+            string? sourceName = recordDuration ? _registry.NameAt(slot) : null;
             _registry.BeginCallback(slot);
             try
             {
@@ -350,6 +378,11 @@ public sealed partial class EventLoop<TData>
                 }
                 throw;
             }
+            if (checkStalls)
+            {
+                // Before the post-action: a source that dropped itself is still named here.
+                CheckStall(slot, ev.Token.Version, started);
+            }
             try
             {
                 _registry.EndCallback(slot, entry, action);
@@ -362,10 +395,21 @@ public sealed partial class EventLoop<TData>
                     throw;
                 }
             }
-            if (started != 0)
+            if (recordDuration)
             {
-                LoopMetrics.CallbackDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                _metrics.CallbackDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _metrics.Tags(sourceName));
             }
+        }
+    }
+
+    /// <summary>Tells the observer when the callback of the source in <paramref name="slot"/>, begun at <paramref name="started"/>, ran past the stall threshold.</summary>
+    private void CheckStall(int slot, int version, long started)
+    {
+        long elapsed = Stopwatch.GetTimestamp() - started;
+        if (elapsed >= _stallTicks && _observer is LoopObserver observer)
+        {
+            RegistrationToken? token = _registry.LiveToken(slot, version);
+            observer.OnStall(_name, token, token is null ? null : _registry.NameAt(slot), Stopwatch.GetElapsedTime(started, started + elapsed));
         }
     }
 
@@ -386,7 +430,7 @@ public sealed partial class EventLoop<TData>
             loop.Append(new PollEvent(Readiness.None, new Token(token)));
             if (recordLag)
             {
-                LoopMetrics.TimerLag.Record((nowNs - deadlineNs) / 1e9);
+                loop._metrics.TimerLag.Record((nowNs - deadlineNs) / 1e9, loop._metrics.Tags());
             }
         }
     }

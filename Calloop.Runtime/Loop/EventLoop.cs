@@ -27,6 +27,11 @@ public sealed partial class EventLoop<TData> : IDisposable
     private readonly PollEvent[] _osEvents;
     private readonly ErrorPolicy _errorPolicy;
     private readonly long _timerSlackNs;
+    private readonly string? _name;
+    private readonly LoopObserver? _observer;
+    private readonly long _stallTicks;
+    private readonly LoopClock? _clock;
+    private readonly Diagnostics.LoopMetrics _metrics;
     private PollEvent[] _batch;
     private int _batchCount;
     private int _batchNext;
@@ -44,7 +49,7 @@ public sealed partial class EventLoop<TData> : IDisposable
 
     /// <summary>Creates a loop with the given options on the calling thread, which becomes the loop's thread.</summary>
     /// <exception cref="CalloopException">The poller (epoll, kqueue) or the wake-up descriptor (eventfd, pipe) could not be created (the message carries the errno, such as EMFILE).</exception>
-    /// <exception cref="System.ArgumentOutOfRangeException"><see cref="EventLoopOptions.MaxEventsPerWait"/> is not from 1 to <see cref="EventLoopOptions.MaxMaxEventsPerWait"/>, <see cref="EventLoopOptions.ErrorPolicy"/> is not a defined policy, or <see cref="EventLoopOptions.TimerSlack"/> is negative or more than a day.</exception>
+    /// <exception cref="System.ArgumentOutOfRangeException"><see cref="EventLoopOptions.MaxEventsPerWait"/> is not from 1 to <see cref="EventLoopOptions.MaxMaxEventsPerWait"/>, <see cref="EventLoopOptions.ErrorPolicy"/> is not a defined policy, <see cref="EventLoopOptions.TimerSlack"/> is negative or more than a day, or <see cref="EventLoopOptions.StallThreshold"/> is negative.</exception>
     /// <exception cref="PlatformNotSupportedException">
     /// The backend asked for does not exist on this system: <see cref="Backend.Epoll"/> off Linux,
     /// <see cref="Backend.Kqueue"/> off macOS and FreeBSD.
@@ -60,6 +65,12 @@ public sealed partial class EventLoop<TData> : IDisposable
             throw new ArgumentOutOfRangeException("options.TimerSlack", options.TimerSlack, "EventLoopOptions.TimerSlack must be between zero and one day.");
         }
         _timerSlackNs = Instant.ToNanoseconds(options.TimerSlack);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.StallThreshold, TimeSpan.Zero, "options.StallThreshold");
+        _stallTicks = options.StallThreshold == TimeSpan.Zero ? 0
+            : (long)Math.Min(long.MaxValue, Math.Ceiling(options.StallThreshold.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
+        _name = options.Name;
+        _observer = options.Observer;
+        _metrics = Diagnostics.LoopMetrics.For(options.MeterFactory, options.Name);
         _errorPolicy = options.ErrorPolicy;
         _osEvents = new PollEvent[options.MaxEventsPerWait];
         _batch = new PollEvent[options.MaxEventsPerWait + 64];
@@ -78,6 +89,16 @@ public sealed partial class EventLoop<TData> : IDisposable
             throw;
         }
         _signal = new LoopSignal(_waker);
+        if (options.TimeProvider is TimeProvider provider && provider != TimeProvider.System)
+        {
+            _clock = new LoopClock(provider, _signal);
+            _clock.MakeCurrent();
+        }
+        else
+        {
+            // A loop with the system's time on a thread that had one with a provider: Instant.Now is real time again.
+            LoopClock.ClearCurrent();
+        }
         _registry = new SourceRegistry<TData>(_poll, _waker);
         _handle = new LoopHandle<TData>(_registry);
     }
@@ -222,6 +243,7 @@ public sealed partial class EventLoop<TData> : IDisposable
             _registry.State.IsDisposed = true;
             _poll.DisposeBackend();
             _waker.Dispose();
+            _clock?.Dispose();
         }
     }
 }

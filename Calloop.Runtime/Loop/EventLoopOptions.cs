@@ -37,4 +37,36 @@ public sealed class EventLoopOptions
 
     /// <summary>The largest <see cref="TimerSlack"/>: one day.</summary>
     internal static readonly TimeSpan MaxTimerSlack = TimeSpan.FromDays(1);
+
+    /// <summary>Gets or sets the loop's name: the <c>calloop.loop.name</c> tag of its metrics, and the name its <see cref="Observer"/> is given. Default null.</summary>
+    /// <remarks>Keep the set of names small and fixed (one per loop of the program): it becomes a metric dimension.</remarks>
+    public string? Name { get; set; }
+
+    /// <summary>Gets or sets the observer told about callback exceptions, sources the error policy disabled or removed, and stalls. Default null.</summary>
+    public LoopObserver? Observer { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long one source's event processing, callback included, may run before the loop reports it to
+    /// <see cref="Observer"/> as a stall. Default <see cref="TimeSpan.Zero"/>: no stall detection, and no clock read for it.
+    /// </summary>
+    /// <remarks>A stall is reported when the callback returns (the loop cannot interrupt a callback), with its duration.</remarks>
+    public TimeSpan StallThreshold { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Gets or sets the time the loop's timers follow. Default null: the monotonic clock (as is
+    /// <see cref="System.TimeProvider.System"/>, which changes nothing). With another provider (a <c>FakeTimeProvider</c> in
+    /// tests), timers are due on the provider's time and <see cref="Instant.Now"/> follows it on the loop's thread, so
+    /// advancing the provider makes due timers fire at the next dispatch, in deadline order, without real waiting.
+    /// </summary>
+    /// <remarks>
+    /// The loop's instants start level with the monotonic clock when the loop is created and move as the provider's
+    /// timestamps do. A dispatch timeout stays real time: it bounds how long the thread blocks. See docs/testing-timers.md.
+    /// </remarks>
+    public System.TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>
+    /// Gets or sets the factory of the loop's <c>Calloop</c> meter (one meter per factory, such as the host's). Default
+    /// null: the process-wide <c>Calloop</c> meter.
+    /// </summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
 }

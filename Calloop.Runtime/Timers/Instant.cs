@@ -17,14 +17,30 @@ public readonly struct Instant : IEquatable<Instant>, IComparable<Instant>
     /// <summary>A time later than any other: a timer with this deadline never fires.</summary>
     public static Instant MaxValue => new(long.MaxValue);
 
-    /// <summary>The current time.</summary>
+    /// <summary>Gets the current time: on the monotonic clock, or on the thread of a loop created with <see cref="EventLoopOptions.TimeProvider"/>, that provider's time.</summary>
+    /// <remarks>
+    /// <see cref="TimerSource.FromDuration"/>, <see cref="TimerSource.Immediate"/>, <see cref="TimeoutAction.ToDuration"/>
+    /// and <c>LoopHandle.Delay</c> count from here, so on such a loop's thread they follow its provider. Until a loop with
+    /// a provider exists, this reads the monotonic clock and nothing else.
+    /// </remarks>
     public static Instant Now
     {
         get
         {
+            if (Timers.LoopClock.Current is Timers.LoopClock clock)
+            {
+                return new Instant(clock.NowNs());
+            }
             long ticks = Stopwatch.GetTimestamp();
             return new Instant(s_tickIsNs ? ticks : (long)(ticks * s_nsPerTick));
         }
+    }
+
+    /// <summary>Nanoseconds on the monotonic clock, whatever clock <see cref="Now"/> follows.</summary>
+    internal static long MonotonicNanoseconds()
+    {
+        long ticks = Stopwatch.GetTimestamp();
+        return s_tickIsNs ? ticks : (long)(ticks * s_nsPerTick);
     }
 
     /// <summary>Nanoseconds since an arbitrary, fixed origin (boot, on Linux).</summary>
