@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
@@ -189,5 +190,111 @@ public class LoopHandleTests
             Assert.That(handle.GetSources()[0], Is.EqualTo(new SourceInfo(token, null, "TimerSource", true, null)));
             handle.Remove(token);
         }
+    }
+    private sealed class Calls
+    {
+        public int Count;
+        public RegistrationToken Token;
+    }
+
+    [Test]
+    public void DisableThenEnableInsideItsOwnCallbackLeavesTheSourceEnabled()
+    {
+        using var loop = new EventLoop<Calls>();
+        LoopHandle<Calls> handle = loop.Handle;
+        var (a, b) = Fds.SocketPair();
+        using var peer = b;
+        Fds.Write(peer, "x"u8);
+        var calls = new Calls();
+        calls.Token = handle.InsertSource(Generic.From(a, Interest.Readable, Mode.Level), (_, ref _, ref c) =>
+        {
+            c.Count++;
+            handle.Disable(c.Token);
+            handle.Enable(c.Token);
+            return PostAction.Continue;
+        });
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls.Count, Is.EqualTo(2), "still registered: the level-triggered data is reported again");
+        Assert.That(handle.GetSources()[0].Enabled, Is.True);
+    }
+
+    [Test]
+    public void UpdateInsideItsOwnCallbackIsAppliedWhenItReturns()
+    {
+        using var loop = new EventLoop<Calls>();
+        LoopHandle<Calls> handle = loop.Handle;
+        var (a, b) = Fds.SocketPair();
+        using var peer = b;
+        Fds.Write(peer, "x"u8);
+        var readiness = new List<Readiness>();
+        Generic<OwnedFd> source = Generic.From(a, Interest.Readable, Mode.Level);
+        var calls = new Calls();
+        calls.Token = handle.InsertSource(source, (r, ref _, ref c) =>
+        {
+            readiness.Add(r);
+            if (++c.Count == 1)
+            {
+                // From now on only writability, which a socket with room always has.
+                source.Interest = Interest.Writable;
+                handle.Update(c.Token);
+                handle.Enable(c.Token);
+            }
+            return PostAction.Continue;
+        });
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(readiness, Is.EqualTo(new[] { Readiness.Readable, Readiness.Writable }), "Enable did not cancel the pending update");
+    }
+
+    [Test]
+    public void WhatTheSourceReturnsOverridesWhatItsCallbackAskedFor()
+    {
+        using var loop = new EventLoop<Calls>();
+        LoopHandle<Calls> handle = loop.Handle;
+        var (a, b) = Fds.SocketPair();
+        using var peer = b;
+        Fds.Write(peer, "x"u8);
+        var calls = new Calls();
+        calls.Token = handle.InsertSource(Generic.From(a, Interest.Readable, Mode.Level), (_, ref _, ref c) =>
+        {
+            c.Count++;
+            handle.Disable(c.Token);
+            return PostAction.Remove;
+        });
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That((calls.Count, handle.SourceCount), Is.EqualTo((1, 0)), "Remove, not the pending Disable");
+        Assert.Throws<ArgumentException>(() => handle.Enable(calls.Token));
+    }
+
+    [Test]
+    public void EnablingAnEnabledSourceAndUpdatingADisabledOneChangeNothing()
+    {
+        using var loop = new EventLoop<Calls>();
+        LoopHandle<Calls> handle = loop.Handle;
+        var (a, b) = Fds.SocketPair();
+        using var peer = b;
+        var calls = new Calls();
+        RegistrationToken token = handle.InsertSource(Generic.From(a, Interest.Readable, Mode.Level), (_, ref _, ref c) =>
+        {
+            c.Count++;
+            return PostAction.Continue;
+        });
+        handle.Enable(token);
+        handle.Update(token);
+        Fds.Write(peer, "x"u8);
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls.Count, Is.EqualTo(1));
+
+        handle.Disable(token);
+        handle.Disable(token);
+        handle.Update(token);
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls.Count, Is.EqualTo(1), "Update does not register a disabled source");
+        Assert.That(handle.GetSources()[0].Enabled, Is.False);
+
+        handle.Enable(token);
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls.Count, Is.EqualTo(2));
     }
 }
