@@ -96,8 +96,27 @@ public sealed partial class EventLoop<TData> : IDisposable
             Backend.Epoll => new EpollBackend(capacity),
             Backend.Kqueue => new KqueueBackend(capacity),
             Backend.Poll => new PollSyscallBackend(),
+            Backend.IoUring => new IoUringBackend(),
+            Backend.IoUringOrEpoll => CreateIoUringOrEpoll(capacity),
             _ => throw new ArgumentOutOfRangeException("options", backend, "Unknown backend."),
         };
+    }
+
+    /// <summary>io_uring where this process can use it, otherwise epoll.</summary>
+    private static PollBackend CreateIoUringOrEpoll(int capacity)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                return new IoUringBackend();
+            }
+            catch (PlatformNotSupportedException)
+            {
+                // Not available here: epoll.
+            }
+        }
+        return new EpollBackend(capacity);
     }
 
     /// <summary>The handle that inserts and manages sources; the same instance every time.</summary>
