@@ -102,7 +102,7 @@ public sealed partial class EventLoop<TData> : IDisposable
         };
     }
 
-    /// <summary>io_uring where this process can use it, otherwise epoll.</summary>
+    /// <summary>io_uring where this process can create a ring, otherwise epoll.</summary>
     private static PollBackend CreateIoUringOrEpoll(int capacity)
     {
         if (OperatingSystem.IsLinux())
@@ -111,9 +111,10 @@ public sealed partial class EventLoop<TData> : IDisposable
             {
                 return new IoUringBackend();
             }
-            catch (PlatformNotSupportedException)
+            catch (Exception e) when (e is PlatformNotSupportedException or CalloopException)
             {
-                // Not available here: epoll.
+                // Not available here (or refused for lack of memory on a kernel that charges the rings to
+                // RLIMIT_MEMLOCK): epoll.
             }
         }
         return new EpollBackend(capacity);

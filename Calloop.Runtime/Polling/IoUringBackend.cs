@@ -84,7 +84,10 @@ internal sealed unsafe class IoUringBackend : PollBackend
     /// <c>/proc/sys/kernel/io_uring_disabled</c>, a seccomp policy), or a kernel older than 5.13.
     /// </exception>
     /// <exception cref="CalloopException">io_uring_setup or mmap failed for another reason (EMFILE, ENOMEM).</exception>
-    internal IoUringBackend(bool useExtArg = true)
+    /// <param name="useExtArg">False to bound waits with a timeout request even where the kernel takes a timeout in io_uring_enter (tests).</param>
+    /// <param name="sqEntries">The submission ring's size (tests use small rings).</param>
+    /// <param name="cqEntries">The completion ring's size.</param>
+    internal IoUringBackend(bool useExtArg = true, uint sqEntries = SqEntries, uint cqEntries = CqEntries)
     {
         LinuxOnly.Check(Feature, "Use Backend.Default, or Backend.IoUringOrEpoll to fall back to epoll on Linux.");
         if (sizeof(nint) != 8)
@@ -93,8 +96,8 @@ internal sealed unsafe class IoUringBackend : PollBackend
         }
         IoUring.Params p = default;
         p.Flags = IoUring.IORING_SETUP_CQSIZE | IoUring.IORING_SETUP_CLAMP;
-        p.CqEntries = CqEntries;
-        int fd = IoUring.Setup(SqEntries, &p);
+        p.CqEntries = cqEntries;
+        int fd = IoUring.Setup(sqEntries, &p);
         if (fd < 0)
         {
             throw SetupFailure(-fd);

@@ -226,6 +226,74 @@ public class IoUringTests
     }
 
     [Test]
+    public void AnEdgeRegistrationKeepsReportingWhenCompletionsOverflow()
+    {
+        if (!Supported())
+        {
+            return;
+        }
+        // Small rings: 40 ready level registrations overflow a 16-entry completion ring, and a multishot request that
+        // cannot post its completion may be ended by the kernel (a completion without IORING_CQE_F_MORE), which the
+        // backend must arm again.
+        using var backend = new IoUringBackend(sqEntries: 8, cqEntries: 16);
+        var (a, peer) = Fds.SocketPair();
+        using var _a = a;
+        using var _p = peer;
+        var pipes = new List<(OwnedFd Read, OwnedFd Write)>();
+        try
+        {
+            backend.Add(Fds.FdOf(a), Interest.Readable, Mode.Edge, T1);
+            for (int i = 0; i < 40; i++)
+            {
+                var p = Fds.Pipe();
+                pipes.Add(p);
+                Fds.Write(p.Write, "x"u8);
+                backend.Add(Fds.FdOf(p.Read), Interest.Readable, Mode.OneShot, new Token(i + 10, 1, 0));
+            }
+            var events = new PollEvent[64];
+            Assert.That(backend.Wait(events, 0), Is.GreaterThan(0), "the one-shot registrations are ready");
+            Fds.Write(peer, "1"u8);
+            var seen = new HashSet<int>();
+            bool edge = false;
+            for (int round = 0; round < 10 && !(edge && seen.Count == 40); round++)
+            {
+                int n = backend.Wait(events, 0);
+                for (int i = 0; i < n; i++)
+                {
+                    if (events[i].Token == T1)
+                    {
+                        edge = true;
+                    }
+                    else
+                    {
+                        seen.Add(events[i].Token.Slot);
+                    }
+                }
+            }
+            Assert.That(edge, Is.True, "the arrival was reported through the overflow");
+            Fds.Write(peer, "2"u8);
+            int reports = 0;
+            for (int round = 0; round < 3; round++)
+            {
+                int n = backend.Wait(events, 0);
+                for (int i = 0; i < n; i++)
+                {
+                    reports += events[i].Token == T1 ? 1 : 0;
+                }
+            }
+            Assert.That(reports, Is.EqualTo(1), "the next arrival is reported too, once");
+        }
+        finally
+        {
+            foreach (var (r, w) in pipes)
+            {
+                r.Dispose();
+                w.Dispose();
+            }
+        }
+    }
+
+    [Test]
     public void ALevelSourceOfANestedIoUringLoopKeepsWakingTheOuterLoop([Values(Backend.Epoll, Backend.IoUring)] Backend outerBackend)
     {
         if (!Supported())
