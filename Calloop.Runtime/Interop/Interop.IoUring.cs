@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Calloop.Interop;
 
 /// <summary>
-/// io_uring(7) declarations: the three system calls (made through <c>syscall(2)</c>: glibc has no wrappers), the ring
+/// io_uring(7) declarations: io_uring_setup and io_uring_enter (made through <c>syscall(2)</c>: glibc has no wrappers; this backend registers nothing, so io_uring_register is not declared), the ring
 /// structures as the kernel lays them out (<c>include/uapi/linux/io_uring.h</c>) and <c>mmap</c>/<c>munmap</c> for
 /// the rings. The system call numbers are the same on every 64-bit Linux architecture.
 /// </summary>
@@ -12,7 +12,6 @@ internal static unsafe partial class IoUring
 {
     internal const nint SysSetup = 425;
     internal const nint SysEnter = 426;
-    internal const nint SysRegister = 427;
 
     // Setup flags.
     internal const uint IORING_SETUP_CQSIZE = 1u << 3;
@@ -27,14 +26,10 @@ internal static unsafe partial class IoUring
     // io_uring_enter flags.
     internal const uint IORING_ENTER_GETEVENTS = 1u << 0;
     internal const uint IORING_ENTER_EXT_ARG = 1u << 3;
-    internal const uint IORING_ENTER_REGISTERED_RING = 1u << 4;
 
     // Flags the kernel sets in the submission ring.
     internal const uint IORING_SQ_CQ_OVERFLOW = 1u << 1;
     internal const uint IORING_SQ_TASKRUN = 1u << 2;
-
-    // io_uring_register opcodes.
-    internal const uint IORING_REGISTER_RING_FDS = 20;
 
     // Opcodes.
     internal const byte IORING_OP_NOP = 0;
@@ -153,15 +148,6 @@ internal static unsafe partial class IoUring
         internal ulong Ts;
     }
 
-    /// <summary><c>struct io_uring_rsrc_update</c> (16 bytes), for registering the ring's own descriptor.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct RsrcUpdate
-    {
-        internal uint Offset;
-        internal uint Resv;
-        internal ulong Data;
-    }
-
     // No SetLastError: errno is read right after a failed call (see Syscall).
     [LibraryImport(Libc.Name, EntryPoint = "syscall")]
     private static partial nint Invoke6(nint number, nint a1, nint a2, nint a3, nint a4, nint a5, nint a6);
@@ -178,10 +164,6 @@ internal static unsafe partial class IoUring
     /// <summary>io_uring_enter(2): how many submissions were consumed (or completions waited for), or minus the errno.</summary>
     internal static int Enter(int fd, uint toSubmit, uint minComplete, uint flags, void* arg, nuint argSize) =>
         (int)Call(SysEnter, fd, (nint)toSubmit, (nint)minComplete, (nint)flags, (nint)arg, (nint)argSize);
-
-    /// <summary>io_uring_register(2): the opcode's result, or minus the errno.</summary>
-    internal static int Register(int fd, uint opcode, void* arg, uint count) =>
-        (int)Call(SysRegister, fd, (nint)opcode, (nint)arg, (nint)count, 0, 0);
 
     private static nint Call(nint number, nint a1, nint a2, nint a3, nint a4, nint a5, nint a6)
     {
