@@ -35,6 +35,27 @@ public class IoUringTests
     private static readonly Token T2 = new(2, 1, 0);
 
     [Test]
+    public unsafe void TheRingStructuresHaveTheKernelsLayout()
+    {
+        Assert.That(sizeof(Interop.IoUring.Sqe), Is.EqualTo(64));
+        Assert.That(sizeof(Interop.IoUring.Cqe), Is.EqualTo(16));
+        Assert.That(sizeof(Interop.IoUring.SqRingOffsets), Is.EqualTo(40));
+        Assert.That(sizeof(Interop.IoUring.CqRingOffsets), Is.EqualTo(40));
+        Assert.That(sizeof(Interop.IoUring.Params), Is.EqualTo(120));
+        Assert.That(sizeof(Interop.IoUring.GeteventsArg), Is.EqualTo(24));
+        Interop.IoUring.Sqe sqe = default;
+        byte* b = (byte*)&sqe;
+        Assert.That((byte*)&sqe.Fd - b, Is.EqualTo(4));
+        Assert.That((byte*)&sqe.Addr - b, Is.EqualTo(16));
+        Assert.That((byte*)&sqe.Len - b, Is.EqualTo(24));
+        Assert.That((byte*)&sqe.OpFlags - b, Is.EqualTo(28));
+        Assert.That((byte*)&sqe.UserData - b, Is.EqualTo(32));
+        Interop.IoUring.Params p = default;
+        Assert.That((byte*)&p.SqOff - (byte*)&p, Is.EqualTo(40));
+        Assert.That((byte*)&p.CqOff - (byte*)&p, Is.EqualTo(80));
+    }
+
+    [Test]
     public void IoUringOrEpollAlwaysGivesAWorkingLoop()
     {
         using var loop = new EventLoop<int>(new EventLoopOptions { Backend = Backend.IoUringOrEpoll });
@@ -334,6 +355,9 @@ public class IoUringTests
         }
         static int Maps() => System.IO.File.ReadAllLines("/proc/self/maps").Length;
         new EventLoop<int>(new EventLoopOptions { Backend = Backend.IoUring }).Dispose();
+        // Descriptors other tests left to finalizers are closed first, so that they do not move the count.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         int fds = Fds.OpenCount();
         int maps = Maps();
         for (int i = 0; i < 20; i++)
