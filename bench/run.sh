@@ -7,6 +7,11 @@
 #   REPS=5 bench/run.sh          more repetitions
 #   AOT=1 bench/run.sh           also publish with NativeAOT and run it as a third peer
 #   CASES="S1:1000000 S5:1000000" bench/run.sh   a subset
+#   PEERS_ONLY="floor calloop-dotnet calloop-dotnet-iouring" bench/run.sh   a subset of the peers
+#
+# The C# peers named calloop-dotnet-iouring (and calloop-dotnet-aot-iouring) run the same harness with
+# CALLOOP_BENCH_BACKEND=iouring, which makes every scenario's loop use Backend.IoUring; calloop-dotnet uses the
+# default backend (epoll on Linux).
 #
 # The case S2+slack runs S2 with the loop's TimerSlack at 1 ms for the C# peers (the floor runs plain S2: it
 # already rounds its waits up to whole milliseconds).
@@ -29,18 +34,33 @@ gcc -O2 -o "$OUT/floor" floor/floor.c -lpthread -lm
 gcc -O2 -o "$OUT/floor-mt" floor/floor.c floor/idle_thread.c -lpthread -lm
 echo "== publishing Calloop.Scenarios (Release, apphost)" >&2
 dotnet publish Calloop.Scenarios -c Release -o "$OUT/cs" -nologo -v quiet >&2
-PEERS=("floor:$OUT/floor" "floor-mt:$OUT/floor-mt" "calloop-dotnet:$OUT/cs/Calloop.Scenarios")
+PEERS=("floor:$OUT/floor" "floor-mt:$OUT/floor-mt" "calloop-dotnet:$OUT/cs/Calloop.Scenarios" "calloop-dotnet-iouring:$OUT/cs/Calloop.Scenarios")
 if [[ "${AOT:-0}" == 1 ]]; then
     echo "== publishing Calloop.Scenarios (Release, NativeAOT)" >&2
     dotnet publish Calloop.Scenarios -c Release -p:PublishAot=true -o "$OUT/cs-aot" -nologo -v quiet >&2
-    PEERS+=("calloop-dotnet-aot:$OUT/cs-aot/Calloop.Scenarios")
+    PEERS+=("calloop-dotnet-aot:$OUT/cs-aot/Calloop.Scenarios" "calloop-dotnet-aot-iouring:$OUT/cs-aot/Calloop.Scenarios")
 fi
+if [[ -n "${PEERS_ONLY:-}" ]]; then
+    kept=()
+    for p in "${PEERS[@]}"; do
+        if [[ " $PEERS_ONLY " == *" ${p%%:*} "* ]]; then kept+=("$p"); fi
+    done
+    PEERS=("${kept[@]}")
+fi
+
+# The backend a C# peer's loops use, from its name.
+backend_of() {
+    case $1 in
+        *-iouring) echo iouring ;;
+        *) echo "" ;;
+    esac
+}
 
 # One run: prints "<rep> <case label> <peer label> <result line>" to the raw file; a failed run is recorded as FAIL.
 run_one() {
     local rep=$1 label=$2 peer=$3 exe=$4 mode=$5 n=$6 line slack=0
     if [[ "$mode" == S2+slack ]]; then mode=S2 slack=1000; fi
-    if line=$(CALLOOP_BENCH_TIMER_SLACK_US=$slack timeout 120 "$exe" "$mode" "$n" 2>/dev/null | grep -E '^(scenario=|ERROR)' | tail -1) && [[ "$line" == scenario=* ]]; then
+    if line=$(CALLOOP_BENCH_BACKEND=$(backend_of "$peer") CALLOOP_BENCH_TIMER_SLACK_US=$slack timeout 120 "$exe" "$mode" "$n" 2>/dev/null | grep -E '^(scenario=|ERROR)' | tail -1) && [[ "$line" == scenario=* ]]; then
         echo "$rep $label $peer $line" >>"$RAW"
     else
         echo "$rep $label $peer FAIL ${line:-no result line}" >>"$RAW"

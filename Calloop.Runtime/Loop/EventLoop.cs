@@ -117,8 +117,28 @@ public sealed partial class EventLoop<TData> : IDisposable
             Backend.Epoll => new EpollBackend(capacity),
             Backend.Kqueue => new KqueueBackend(capacity),
             Backend.Poll => new PollSyscallBackend(),
+            Backend.IoUring => new IoUringBackend(),
+            Backend.IoUringOrEpoll => CreateIoUringOrEpoll(capacity),
             _ => throw new ArgumentOutOfRangeException("options", backend, "Unknown backend."),
         };
+    }
+
+    /// <summary>io_uring where this process can create a ring, otherwise epoll.</summary>
+    private static PollBackend CreateIoUringOrEpoll(int capacity)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                return new IoUringBackend();
+            }
+            catch (Exception e) when (e is PlatformNotSupportedException or CalloopException)
+            {
+                // Not available here (or refused for lack of memory on a kernel that charges the rings to
+                // RLIMIT_MEMLOCK): epoll.
+            }
+        }
+        return new EpollBackend(capacity);
     }
 
     /// <summary>The handle that inserts and manages sources; the same instance every time.</summary>

@@ -24,4 +24,19 @@ public enum Backend
     /// project's CI, which runs on Linux: only the structure layouts and the refusal on Linux are tested.
     /// </remarks>
     Kqueue,
+
+    /// <summary>
+    /// Linux io_uring(7) (5.13 or later): readiness through poll requests, submitted with the wait itself, and a
+    /// zero-timeout dispatch that finds nothing pending makes no system call. Where io_uring is unavailable (another
+    /// system, a kernel without it or too old, or disabled by <c>/proc/sys/kernel/io_uring_disabled</c> or a
+    /// seccomp policy) the loop's constructor throws <see cref="System.PlatformNotSupportedException"/>.
+    /// </summary>
+    /// <remarks>See docs/backends.md for how each <see cref="Mode"/> maps to poll requests.</remarks>
+    IoUring,
+
+    /// <summary>
+    /// <see cref="IoUring"/> where this process can use it, otherwise <see cref="Epoll"/>. Elsewhere than Linux the
+    /// loop's constructor throws <see cref="System.PlatformNotSupportedException"/>.
+    /// </summary>
+    IoUringOrEpoll,
 }

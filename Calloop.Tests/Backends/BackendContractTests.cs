@@ -8,9 +8,10 @@ namespace Calloop.Tests.Backends;
 /// <summary>The behaviour every backend must have, run against each one available on Linux.</summary>
 [TestFixture(Backend.Epoll)]
 [TestFixture(Backend.Poll)]
+[TestFixture(Backend.IoUring)]
 public class BackendContractTests(Backend backend)
 {
-    private EventLoop<int> NewLoop() => new(new EventLoopOptions { Backend = backend });
+    private EventLoop<int> NewLoop() => new(new EventLoopOptions { Backend = backend == Backend.IoUring ? IoUringTests.Available : backend });
 
     private static EventCallback<Readiness, OwnedFd, int, PostAction> Count(bool drain) => (_, ref fd, ref n) =>
     {

@@ -10,11 +10,11 @@ internal static partial class LoopThread
     [LibraryImport("libc", EntryPoint = "gettid")]
     private static partial int GetTid();
 
-    /// <summary>The system calls a loop blocks in: epoll_wait, epoll_pwait, epoll_pwait2, poll and ppoll.</summary>
+    /// <summary>The system calls a loop blocks in: epoll_wait, epoll_pwait, epoll_pwait2, poll, ppoll and io_uring_enter.</summary>
     private static readonly int[] WaitSyscalls = RuntimeInformation.ProcessArchitecture switch
     {
-        Architecture.X64 => [232, 281, 441, 7, 271],
-        Architecture.Arm64 => [22, 441, 73],
+        Architecture.X64 => [232, 281, 441, 7, 271, 426],
+        Architecture.Arm64 => [22, 441, 73, 426],
         _ => [],
     };
 

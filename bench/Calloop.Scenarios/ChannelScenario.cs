@@ -20,7 +20,7 @@ internal static class ChannelScenario
 
     internal static Result Run(long n)
     {
-        using var loop = new EventLoop<Data>();
+        using var loop = new EventLoop<Data>(BenchBackend.Options());
         var (sender, source) = Channel.Create<long>();
         loop.Handle.InsertSource(source, static (evt, ref _, ref d) =>
         {

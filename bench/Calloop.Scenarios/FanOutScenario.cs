@@ -11,7 +11,7 @@ internal static unsafe class FanOutScenario
     internal static Result Run(long rounds)
     {
         Native.RaiseNoFile(4096);
-        using var loop = new EventLoop<long>();
+        using var loop = new EventLoop<long>(BenchBackend.Options());
         var readEnds = new int[Pipes];
         var writeEnds = new int[Pipes];
         for (int i = 0; i < Pipes; i++)

@@ -16,7 +16,7 @@ internal static class IdleScenario
 
     internal static Result Run(long n)
     {
-        using var loop = new EventLoop<Data>();
+        using var loop = new EventLoop<Data>(BenchBackend.Options());
         var data = new Data { N = n, Handle = loop.Handle };
 
         long a0 = GC.GetAllocatedBytesForCurrentThread();

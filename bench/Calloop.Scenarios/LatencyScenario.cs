@@ -28,7 +28,7 @@ internal static class LatencyScenario
 
     internal static Result Run(long n)
     {
-        using var loop = new EventLoop<Data>();
+        using var loop = new EventLoop<Data>(BenchBackend.Options());
         var (ping, source) = Ping.Create();
         var shared = new Shared(n);
         var data = new Data { Shared = shared, Lat = new long[n] };

@@ -13,7 +13,7 @@ internal static class PingScenario
 
     internal static Result Run(long n)
     {
-        using var loop = new EventLoop<Data>();
+        using var loop = new EventLoop<Data>(BenchBackend.Options());
         var (ping, source) = Ping.Create();
         using Ping self = ping;
         var data = new Data { Ping = ping.Clone() };

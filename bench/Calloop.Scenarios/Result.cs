@@ -6,7 +6,7 @@ namespace Calloop.Scenarios;
 /// <summary>What one measured pass produced: the figures of the result line, or an error message.</summary>
 internal readonly record struct Result(string Scenario, long N, long WallNs, long CpuNs, double NsPerOp, long AllocBytes, string Extra, string? Error = null)
 {
-    internal const string Peer = "calloop-dotnet";
+    internal static readonly string Peer = BenchBackend.Peer;
 
     internal static Result Fail(string scenario, string message) => new(scenario, 0, 0, 0, 0, 0, "", message);
 

@@ -46,7 +46,7 @@ internal static class RetainedMemory
 
     private static void Measure(string label, long n, Action<EventLoop<long>, int> burst)
     {
-        using var loop = new EventLoop<long>();
+        using var loop = new EventLoop<long>(BenchBackend.Options());
         long fresh = GC.GetTotalMemory(true);
         burst(loop, checked((int)n));
         long data = 0;

@@ -7,7 +7,7 @@ internal static class TimerCancelScenario
 {
     internal static Result Run(long n)
     {
-        using var loop = new EventLoop<long>();
+        using var loop = new EventLoop<long>(BenchBackend.Options());
         LoopHandle<long> handle = loop.Handle;
         long fired = 0;
         var tokens = new RegistrationToken[n];

@@ -13,7 +13,7 @@ internal static class TimerFireScenario
         // has here (the floor rounds its waits up to whole milliseconds, libuv's timers are in milliseconds,
         // sd-event runs with 1 ms accuracy). Without it the loop wakes at each exact deadline.
         long slackUs = long.TryParse(Environment.GetEnvironmentVariable("CALLOOP_BENCH_TIMER_SLACK_US"), out long us) && us > 0 ? us : 0;
-        using var loop = new EventLoop<long>(new EventLoopOptions { TimerSlack = TimeSpan.FromMicroseconds(slackUs) });
+        using var loop = new EventLoop<long>(new EventLoopOptions { Backend = BenchBackend.Backend, TimerSlack = TimeSpan.FromMicroseconds(slackUs) });
         LoopHandle<long> handle = loop.Handle;
         long fired = 0;
         var rng = new Xorshift(Xorshift.SeedS2);
