@@ -152,10 +152,12 @@ internal sealed class TimerWheel
     {
         Generation++;
         long nowTick = nowNs >> TickShift;
-        if (_buckets[OverflowBucket].Live != 0 && nowTick - _overflowCheckedTick >= OverflowRecheckTicks)
+        bool recheck = _buckets[OverflowBucket].Live != 0 && nowTick - _overflowCheckedTick >= OverflowRecheckTicks;
+        if (recheck)
         {
             RecheckOverflow(nowTick);
         }
+    Drain:
         while (NextBucket(out int level, out int slot, out long startTick) && startTick <= nowTick)
         {
             _elapsedTick = Math.Max(_elapsedTick, startTick);
@@ -200,6 +202,15 @@ internal sealed class TimerWheel
             Empty(slot);
         }
         _elapsedTick = Math.Max(_elapsedTick, nowTick);
+        if (recheck && _buckets[OverflowBucket].Live != 0)
+        {
+            // After a jump of the clock beyond the wheel's range, timers placed from the old position went back into the
+            // overflow bucket although they may be due: place them again from the new position (the due ones land in
+            // the current bucket) and drain once more.
+            recheck = false;
+            RecheckOverflow(nowTick);
+            goto Drain;
+        }
     }
 
     /// <summary>Empties level-0 bucket <paramref name="slot"/>, every timer of which is due, into the sink in order.</summary>

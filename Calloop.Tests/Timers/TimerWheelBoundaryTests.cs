@@ -157,4 +157,21 @@ public class TimerWheelBoundaryTests
         DriveAndCheckExact(wheel, [(deadline, 1)]);
         Assert.That(expired, Is.Empty);
     }
+
+    [Test]
+    public void AnOverflowTimerFiresWhenTheClockJumpsPastItsDeadline()
+    {
+        long now = 5_000_000_000;
+        var wheel = new TimerWheel(now);
+        long threeYears = 3L * 365 * 24 * 3600 * 1_000_000_000;
+        wheel.Insert(now + threeYears, 1);
+        wheel.Insert(now + 1_000_000, 2);
+        var expired = new List<ExpiredTimer>();
+        wheel.Expire(now + threeYears - 1, expired);
+        Assert.That(expired.Select(e => e.Token), Is.EqualTo(new[] { 2UL }), "one nanosecond before its deadline the far timer stays");
+        expired.Clear();
+        wheel.Expire(now + threeYears + 1, expired);
+        Assert.That(expired.Select(e => e.Token), Is.EqualTo(new[] { 1UL }), "a jump of three years fires the timer in the overflow bucket");
+        Assert.That(wheel.Count, Is.Zero);
+    }
 }
