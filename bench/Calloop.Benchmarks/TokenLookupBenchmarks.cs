@@ -36,7 +36,7 @@ public class TokenLookupBenchmarks
         Token[] tokens = _tokens;
         for (int i = 0; i < tokens.Length; i++)
         {
-            if (_loop.Handle.EntryFor(tokens[i]) is not null)
+            if (_loop.Handle.Registry.EntryFor(tokens[i]) is not null)
             {
                 found++;
             }
