@@ -238,25 +238,7 @@ public sealed partial class EventLoop<TData>
                 long untilWake = Math.Max(0, SlackedWake(wake) - now);
                 waitNs = waitNs < 0 ? untilWake : Math.Min(waitNs, untilWake);
             }
-            int n = _poll.Wait(_osEvents, waitNs);
-            if (_staleEventSeen && n > 0)
-            {
-                CheckForLeakedRegistrations(n);
-            }
-            bool woken = false;
-            for (int i = 0; i < n; i++)
-            {
-                PollEvent ev = _osEvents[i];
-                if (SourceRegistry<TData>.IsWakeToken(ev.Token))
-                {
-                    _waker.Drain();
-                    woken = true;
-                }
-                else
-                {
-                    Append(ev);
-                }
-            }
+            bool woken = PollOnce(waitNs);
             if (timers.Count > 0)
             {
                 now = Instant.Now.Nanoseconds;
@@ -304,6 +286,35 @@ public sealed partial class EventLoop<TData>
             _observer?.OnCallbackException(_name, args);
             return;
         }
+    }
+
+    /// <summary>
+    /// Waits once on the backend (<paramref name="waitNs"/>: negative, no limit; zero, do not block) and appends its events
+    /// to the batch. Returns true when the loop's own wake-up was among them (it is drained, not delivered).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool PollOnce(long waitNs)
+    {
+        int n = _poll.Wait(_osEvents, waitNs);
+        if (_staleEventSeen && n > 0)
+        {
+            CheckForLeakedRegistrations(n);
+        }
+        bool woken = false;
+        for (int i = 0; i < n; i++)
+        {
+            PollEvent ev = _osEvents[i];
+            if (SourceRegistry<TData>.IsWakeToken(ev.Token))
+            {
+                _waker.Drain();
+                woken = true;
+            }
+            else
+            {
+                Append(ev);
+            }
+        }
+        return woken;
     }
 
     /// <summary>The time to wake for a timer due at <paramref name="wake"/>: itself, or with a slack the next multiple of it.</summary>

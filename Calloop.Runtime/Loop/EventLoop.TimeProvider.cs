@@ -27,25 +27,7 @@ public sealed partial class EventLoop<TData>
             {
                 waitNs = ArmProviderWake(clock, SlackedWake(wake)) ? waitNs : 0;
             }
-            int n = _poll.Wait(_osEvents, waitNs);
-            if (_staleEventSeen && n > 0)
-            {
-                CheckForLeakedRegistrations(n);
-            }
-            bool woken = false;
-            for (int i = 0; i < n; i++)
-            {
-                PollEvent ev = _osEvents[i];
-                if (SourceRegistry<TData>.IsWakeToken(ev.Token))
-                {
-                    _waker.Drain();
-                    woken = true;
-                }
-                else
-                {
-                    Append(ev);
-                }
-            }
+            bool woken = PollOnce(waitNs);
             if (timers.Count > 0)
             {
                 long now = clock.NowNs();
