@@ -163,36 +163,29 @@ internal sealed class SourceRegistry<TData>
     {
         IEventSource inserted = entry.Source;
         SourceOwnership.Claim(inserted, Poll);
-        int index;
+        int index = -1;
         try
         {
             index = AllocateSlot();
-        }
-        catch
-        {
-            SourceOwnership.Release(inserted);
-            throw;
-        }
-        ref Slot slot = ref _slots[index];
-        var factory = new TokenFactory(index, slot.Version);
-        try
-        {
+            var factory = new TokenFactory(index, _slots[index].Version);
             inserted.Register(Poll, ref factory);
         }
-        catch (CalloopException e) when (name is not null)
-        {
-            FreeSlot(index);
-            SourceOwnership.Release(inserted);
-            throw e.ForSource(name);
-        }
-        catch
+        catch (Exception e)
         {
             // The source stays the caller's (not disposed, in no loop) and the slot is released. A source whose
             // Register throws must leave nothing registered (a second registration of one fd must not undo the first).
-            FreeSlot(index);
+            if (index >= 0)
+            {
+                FreeSlot(index);
+            }
             SourceOwnership.Release(inserted);
+            if (e is CalloopException failure && name is not null)
+            {
+                throw failure.ForSource(name);
+            }
             throw;
         }
+        ref Slot slot = ref _slots[index];
         bool lifecycle = inserted.NeedsLifecycleEvents;
         slot.Entry = entry;
         slot.Occupy(lifecycle, inserted is IDisposable);
