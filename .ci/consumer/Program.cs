@@ -8,7 +8,7 @@ loop.Handle.InsertSource(pingSource, (_, ref _, ref c) => Console.WriteLine("con
 ping.Send();
 
 // ... and a source wired by the generator that came with the package.
-var consumer = new Consumer(loop.GetSignal());
+var consumer = new Consumer(loop.Signal);
 consumer.InsertSources(loop.Handle);
 loop.Run(TimeSpan.FromSeconds(5), ref consumer);
 ping.Dispose();

@@ -12,7 +12,7 @@ namespace Calloop;
 /// handing each the shared data of type <typeparamref name="TData"/> by reference.
 /// </summary>
 /// <remarks>
-/// The loop belongs to the thread that creates it: every member except <see cref="GetSignal"/>'s
+/// The loop belongs to the thread that creates it: every member except <see cref="Signal"/>'s
 /// <see cref="LoopSignal"/> must be used on that thread, and a call from another thread throws
 /// <see cref="InvalidOperationException"/>. After start-up, dispatching allocates nothing.
 /// </remarks>
@@ -151,7 +151,7 @@ public sealed partial class EventLoop<TData> : IDisposable
     public event EventHandler<LoopExceptionEventArgs>? UnhandledException;
 
     /// <summary>A thread-safe signal that stops or wakes this loop; the same instance every time.</summary>
-    public LoopSignal GetSignal() => _signal;
+    public LoopSignal Signal => _signal;
 
     /// <summary>
     /// Runs <see cref="Dispatch"/> then <paramref name="afterDispatch"/> until <see cref="LoopSignal.Stop"/> is

@@ -38,7 +38,7 @@ public class BlockOnTests(NotifierKind notifier) : NotifierFixture(notifier)
         };
         loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromMilliseconds(20)), new EventCallback<Instant, Unit, LoopSignal, TimeoutAction>(stopper));
         var never = new TaskCompletionSource<int>();
-        LoopSignal signal = loop.GetSignal();
+        LoopSignal signal = loop.Signal;
         bool completed = loop.TryBlockOn(() => never.Task, ref signal, out int result);
         Assert.That(completed, Is.False);
         Assert.That(result, Is.Zero);

@@ -162,7 +162,7 @@ public class BackendContractTests(Backend backend)
     public void WakeupFromAnotherThreadEndsABlockingDispatch()
     {
         using var loop = NewLoop();
-        LoopSignal signal = loop.GetSignal();
+        LoopSignal signal = loop.Signal;
         int tid = LoopThread.CurrentTid();
         bool sawItBlocked = false;
         Thread thread = Waits.Start(() =>

@@ -84,7 +84,7 @@ public class CancellationTests
         {
             if (++dispatches == 5)
             {
-                loop.GetSignal().Stop();
+                loop.Signal.Stop();
             }
         });
         Assert.That(dispatches, Is.EqualTo(5));
@@ -139,7 +139,7 @@ public class CancellationTests
         var (ping, source) = Ping.Create();
         using var _p = ping;
         loop.Handle.InsertSource(source, (_, ref _, ref _) => ping.Send());
-        LoopSignal signal = loop.GetSignal();
+        LoopSignal signal = loop.Signal;
         int count = 0;
         RunCallback<int> after = (ref _) =>
         {

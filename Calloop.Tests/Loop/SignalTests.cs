@@ -13,7 +13,7 @@ public class SignalTests(NotifierKind notifier) : NotifierFixture(notifier)
     public void WakeupFromAnotherThreadEndsABlockingDispatch()
     {
         using var loop = new EventLoop<int>();
-        LoopSignal signal = loop.GetSignal();
+        LoopSignal signal = loop.Signal;
         int tid = LoopThread.CurrentTid();
         bool sawItBlocked = false;
         Thread thread = Waits.Start(() =>
@@ -35,7 +35,7 @@ public class SignalTests(NotifierKind notifier) : NotifierFixture(notifier)
     public void StopAndWakeupFromAnotherThreadEndRun()
     {
         using var loop = new EventLoop<int>();
-        LoopSignal signal = loop.GetSignal();
+        LoopSignal signal = loop.Signal;
         using var running = new ManualResetEventSlim();
         // The first dispatch of Run fires this timer; only then does the other thread stop the loop, which by
         // then is blocked in a wait with no timeout.
@@ -66,7 +66,7 @@ public class SignalTests(NotifierKind notifier) : NotifierFixture(notifier)
             signal.Stop();
             return TimeoutAction.Drop;
         });
-        LoopSignal data = loop.GetSignal();
+        LoopSignal data = loop.Signal;
         loop.Run(TimeSpan.FromSeconds(30), ref data);
         Assert.That(loop.Handle.SourceCount, Is.Zero);
     }
@@ -75,7 +75,7 @@ public class SignalTests(NotifierKind notifier) : NotifierFixture(notifier)
     public void RunClearsAStopRequestedBeforeIt()
     {
         using var loop = new EventLoop<LoopSignal>();
-        LoopSignal signal = loop.GetSignal();
+        LoopSignal signal = loop.Signal;
         signal.Stop();
         int dispatches = 0;
         loop.Run(TimeSpan.Zero, ref signal, (ref s) =>

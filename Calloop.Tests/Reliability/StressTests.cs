@@ -26,7 +26,7 @@ public class StressTests
         using (var loop = new EventLoop<Counters>())
         {
             LoopHandle<Counters> handle = loop.Handle;
-            LoopSignal signal = loop.GetSignal();
+            LoopSignal signal = loop.Signal;
             var (ping, source) = Ping.Create();
             handle.InsertSource(source, (_, ref _, ref c) =>
             {

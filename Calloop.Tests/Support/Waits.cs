@@ -59,7 +59,7 @@ internal static class Waits
     }
 
     /// <summary>Starts a watchdog that wakes <paramref name="loop"/> after <see cref="Patience"/>; dispose it when the guarded waits are over.</summary>
-    internal static Watchdog Watch<TData>(EventLoop<TData> loop) => new(loop.GetSignal());
+    internal static Watchdog Watch<TData>(EventLoop<TData> loop) => new(loop.Signal);
 
     /// <summary>Wakes a loop (through its <see cref="LoopSignal"/>) once <see cref="Patience"/> has passed, so that a blocking wait that lost its wake-up ends.</summary>
     internal sealed class Watchdog : IDisposable

@@ -80,7 +80,7 @@ async Task<int> ClientAsync(CancellationToken cancel)
     return answers;
 }
 
-LoopSignal signal = eventLoop.GetSignal();
+LoopSignal signal = eventLoop.Signal;
 bool completed = eventLoop.TryBlockOn(async () =>
 {
     using var cancel = new CancellationTokenSource();

@@ -24,7 +24,7 @@ int seconds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureI
 using var loop = new EventLoop<Client>();
 LoopHandle<Client> handle = loop.Handle;
 using var connection = new DBusConnection(address);
-var client = new Client(loop.GetSignal(), Environment.CurrentManagedThreadId);
+var client = new Client(loop.Signal, Environment.CurrentManagedThreadId);
 
 // Ctrl-C: stop the loop (the source suppresses the default action, termination).
 handle.InsertSource(new SignalSource(PosixSignal.SIGINT), (evt, ref _, ref c) =>

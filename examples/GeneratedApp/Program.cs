@@ -6,7 +6,7 @@ using Calloop;
 using GeneratedApp;
 
 using var loop = new EventLoop<App>();
-var app = new App(loop.GetSignal());
+var app = new App(loop.Signal);
 
 // Generated: inserts every source of App with a dispatcher calling its handler directly, and returns one named
 // token per source.

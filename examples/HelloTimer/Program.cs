@@ -21,7 +21,7 @@ handle.InsertSource(source, (deadline, ref _, ref signal) =>
     return TimeoutAction.Drop;
 });
 
-LoopSignal sharedData = eventLoop.GetSignal();
+LoopSignal sharedData = eventLoop.Signal;
 
 // Run until stopped, waiting at most 20 ms between dispatches; the last argument runs after each dispatch
 // (drawing, in a GUI program).

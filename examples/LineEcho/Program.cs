@@ -66,7 +66,7 @@ handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromMilliseconds(100)), (_
     return state.Sent < lines.Length ? TimeoutAction.ToDuration(TimeSpan.FromMilliseconds(100)) : TimeoutAction.Drop;
 });
 
-var state = new EchoState(eventLoop.GetSignal());
+var state = new EchoState(eventLoop.Signal);
 eventLoop.Run(TimeSpan.FromSeconds(5), ref state);
 client.Dispose();
 Console.WriteLine($"done: {state.Echoes} lines echoed");

@@ -20,7 +20,7 @@ const int ChildRuns = 3;
 
 using var loop = new EventLoop<Supervisor>();
 LoopHandle<Supervisor> handle = loop.Handle;
-var state = new Supervisor(loop.GetSignal());
+var state = new Supervisor(loop.Signal);
 
 // Ctrl-C and SIGTERM: stop gracefully instead of dying (the source suppresses the default action).
 handle.InsertSource(new SignalSource(PosixSignal.SIGINT, PosixSignal.SIGTERM), (evt, ref _, ref s) =>
