@@ -16,6 +16,7 @@ public class CachingTests
     private const string Handlers = """
         using System;
         using Calloop;
+        using Calloop.Sources;
 
         namespace Sample;
 
@@ -127,6 +128,7 @@ public class CachingTests
         // Only the type's first handler parses the type; an edit to a later handler in another file must still be seen.
         const string secondPart = """
             using Calloop;
+            using Calloop.Sources;
 
             namespace Sample;
 

@@ -11,6 +11,7 @@ public class CompositeBehaviourTests
         using System.IO.Pipes;
         using System.Runtime.InteropServices;
         using Calloop;
+        using Calloop.Sources;
 
         namespace Sample;
 

@@ -9,6 +9,7 @@ public class CompositeRunTests
     private const string Composites = """
         using System;
         using Calloop;
+        using Calloop.Sources;
 
         namespace Sample;
 

@@ -7,7 +7,7 @@ namespace Calloop.Generators.Tests;
 /// <summary>One test per diagnostic: its ID, severity, the span it points at and the symbol its message names.</summary>
 public class DiagnosticTests
 {
-    private const string Usings = "using System;\nusing Calloop;\n";
+    private const string Usings = "using System;\nusing Calloop;\nusing Calloop.Sources;\n";
 
     private static Diagnostic Single(string marked, string id, DiagnosticSeverity severity, params string[] named)
     {

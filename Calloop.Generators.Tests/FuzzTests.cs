@@ -23,7 +23,7 @@ public class FuzzTests
     private const int DefaultMutations = 320;
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(5);
 
-    private const string Header = "using System;\nusing Calloop;\n";
+    private const string Header = "using System;\nusing Calloop;\nusing Calloop.Sources;\n";
 
     private static string Ping(string field = "_ping") => $"private readonly PingSource {field} = Ping.Create().Source;";
 

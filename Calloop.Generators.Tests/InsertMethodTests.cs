@@ -17,6 +17,7 @@ public class InsertMethodTests
         using System.Linq;
         using System.Runtime.InteropServices;
         using Calloop;
+        using Calloop.Sources;
 
         namespace Sample;
 
@@ -129,6 +130,7 @@ public class InsertMethodTests
     {
         GeneratorOutput output = GeneratorHarness.Run("""
             using Calloop;
+            using Calloop.Sources;
 
             namespace Sample;
 
@@ -175,6 +177,7 @@ public class InsertMethodTests
     {
         GeneratorOutput output = GeneratorHarness.Run($$"""
             using Calloop;
+            using Calloop.Sources;
 
             namespace Sample;
 
@@ -198,6 +201,7 @@ public class InsertMethodTests
     {
         GeneratorOutput output = GeneratorHarness.Run("""
             using Calloop;
+            using Calloop.Sources;
 
             namespace Sample;
 
@@ -221,6 +225,7 @@ public class InsertMethodTests
     {
         MarkedSource source = MarkedSource.Parse($$"""
             using Calloop;
+            using Calloop.Sources;
 
             namespace Sample;
 
@@ -253,6 +258,7 @@ public class InsertMethodTests
     {
         GeneratorOutput output = GeneratorHarness.Run($$"""
             using Calloop;
+            using Calloop.Sources;
 
             namespace Sample;
 
@@ -280,6 +286,7 @@ public class InsertMethodTests
     {
         GeneratorOutput output = GeneratorHarness.Run("""
             using Calloop;
+            using Calloop.Sources;
 
             namespace Sample;
 

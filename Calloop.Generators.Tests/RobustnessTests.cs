@@ -10,6 +10,7 @@ public class RobustnessTests
     private const string Complete = """
         using System;
         using Calloop;
+        using Calloop.Sources;
 
         namespace Sample;
 
@@ -96,6 +97,7 @@ public class RobustnessTests
     {
         GeneratorOutput output = GeneratorHarness.Run("""
             using Calloop;
+            using Calloop.Sources;
 
             namespace N;
 
@@ -163,6 +165,7 @@ public class RobustnessTests
     {
         GeneratorOutput output = GeneratorHarness.Run("""
             using Calloop;
+            using Calloop.Sources;
 
             namespace N;
 

@@ -10,6 +10,7 @@ public class RunTests
         using System;
         using System.IO.Pipes;
         using Calloop;
+        using Calloop.Sources;
 
         namespace Sample;
 

@@ -28,6 +28,7 @@ public class SnapshotTests
         using System;
         using System.Net.Sockets;
         using Calloop;
+        using Calloop.Sources;
 
         namespace Sample
         {
@@ -71,6 +72,7 @@ public class SnapshotTests
     public void SharedDataNestedGenericStruct() => Verify(nameof(SharedDataNestedGenericStruct), """
         using System;
         using Calloop;
+        using Calloop.Sources;
 
         namespace Sample.Nested;
 
@@ -95,6 +97,7 @@ public class SnapshotTests
     [Test]
     public void SharedDataInTheGlobalNamespace() => Verify(nameof(SharedDataInTheGlobalNamespace), """
         using Calloop;
+        using Calloop.Sources;
 
         public partial class App
         {
@@ -110,6 +113,7 @@ public class SnapshotTests
         using System;
         using System.Net.Sockets;
         using Calloop;
+        using Calloop.Sources;
 
         namespace Sample;
 
@@ -160,6 +164,7 @@ public class SnapshotTests
     [Test]
     public void KeywordNames() => Verify(nameof(KeywordNames), """
         using Calloop;
+        using Calloop.Sources;
 
         namespace @namespace.@class;
 
@@ -175,6 +180,7 @@ public class SnapshotTests
     [Test]
     public void NamesThatDifferOnlyInCase() => Verify(nameof(NamesThatDifferOnlyInCase), """
         using Calloop;
+        using Calloop.Sources;
 
         namespace N;
 
@@ -207,6 +213,7 @@ public class SnapshotTests
     public void DeclaredInsertMethod() => Verify(nameof(DeclaredInsertMethod), """
         using System;
         using Calloop;
+        using Calloop.Sources;
 
         namespace Sample;
 
@@ -230,6 +237,7 @@ public class SnapshotTests
     public void DeclaredInsertMethodOnAGenericStruct() => Verify(nameof(DeclaredInsertMethodOnAGenericStruct), """
         using System;
         using Calloop;
+        using Calloop.Sources;
 
         namespace Sample;
 
@@ -250,6 +258,7 @@ public class SnapshotTests
     public void TokenNames() => Verify(nameof(TokenNames), """
         using System;
         using Calloop;
+        using Calloop.Sources;
 
         namespace Sample;
 
@@ -273,6 +282,7 @@ public class SnapshotTests
     [Test]
     public void SplitPartialDeclarations() => Verify(nameof(SplitPartialDeclarations), """
         using Calloop;
+        using Calloop.Sources;
 
         namespace Sample;
 
@@ -285,6 +295,7 @@ public class SnapshotTests
         }
         """, """
         using Calloop;
+        using Calloop.Sources;
 
         namespace Sample;
 

@@ -146,7 +146,7 @@ public sealed partial class CalloopGenerator
                 writer.WriteLine();
                 writer.WriteLine($"/// <summary>Calls <c>{Cref(h.HandlerName)}</c> for the events of <c>{h.Identifier}</c>.</summary>");
                 writer.WriteLine(GeneratedCode);
-                writer.WriteLine($"private readonly struct {HandlerStructName(h)} : {Calloop}IEventHandler<{h.EventType}, {h.MetadataType}, {self}, {h.ReturnType}>");
+                writer.WriteLine($"private readonly struct {HandlerStructName(h)} : {Calloop}CompilerServices.IEventHandler<{h.EventType}, {h.MetadataType}, {self}, {h.ReturnType}>");
                 writer.OpenBlock();
                 writer.WriteLine($"public {h.ReturnType} Invoke({h.EventType} @event, ref {h.MetadataType} metadata, ref {self} data)");
                 writer.OpenBlock();
@@ -163,7 +163,7 @@ public sealed partial class CalloopGenerator
         {
             string self = model.FullyQualifiedName;
             string callback = model.CallbackTypeParameter;
-            string outerCallback = $"{Calloop}IEventCallback<{composite.EventType}, {composite.MetadataType}, {composite.ReturnType}>";
+            string outerCallback = $"{Calloop}Sources.IEventCallback<{composite.EventType}, {composite.MetadataType}, {composite.ReturnType}>";
             writer.WriteLine($"{model.Declaration.Keyword} {model.Declaration.NameWithTypeParameters} : global::System.IDisposable");
             writer.OpenBlock();
 
@@ -182,7 +182,7 @@ public sealed partial class CalloopGenerator
 
             writer.WriteLine("/// <inheritdoc/>");
             writer.WriteLine(GeneratedCode);
-            writer.WriteLine($"public void Register({Calloop}Poll poll, ref {Calloop}TokenFactory tokenFactory)");
+            writer.WriteLine($"public void Register({Calloop}Sources.Poll poll, ref {Calloop}Sources.TokenFactory tokenFactory)");
             writer.OpenBlock();
             foreach (HandlerModel h in model.Handlers)
             {
@@ -203,7 +203,7 @@ public sealed partial class CalloopGenerator
 
             writer.WriteLine("/// <inheritdoc/>");
             writer.WriteLine(GeneratedCode);
-            writer.WriteLine($"public void Reregister({Calloop}Poll poll, ref {Calloop}TokenFactory tokenFactory)");
+            writer.WriteLine($"public void Reregister({Calloop}Sources.Poll poll, ref {Calloop}Sources.TokenFactory tokenFactory)");
             writer.OpenBlock();
             foreach (HandlerModel h in model.Handlers)
             {
@@ -224,7 +224,7 @@ public sealed partial class CalloopGenerator
 
             writer.WriteLine("/// <inheritdoc/>");
             writer.WriteLine(GeneratedCode);
-            writer.WriteLine($"public void Unregister({Calloop}Poll poll)");
+            writer.WriteLine($"public void Unregister({Calloop}Sources.Poll poll)");
             writer.OpenBlock();
             foreach (HandlerModel h in model.Handlers)
             {
@@ -241,7 +241,7 @@ public sealed partial class CalloopGenerator
             writer.OpenBlock();
             foreach (HandlerModel h in model.Handlers)
             {
-                writer.WriteLine($"if ((({Calloop}IEventSource){h.Access}).NeedsLifecycleEvents)");
+                writer.WriteLine($"if ((({Calloop}Sources.IEventSource){h.Access}).NeedsLifecycleEvents)");
                 writer.OpenBlock();
                 writer.WriteLine("return true;");
                 writer.CloseBlock();
@@ -254,12 +254,12 @@ public sealed partial class CalloopGenerator
             writer.WriteLine("/// <inheritdoc/>");
             writer.WriteLine("/// <remarks>Every inner source's hook runs; the first synthetic event (in member order) is returned.</remarks>");
             writer.WriteLine(GeneratedCode);
-            writer.WriteLine($"public {Calloop}PollEvent? BeforeSleep()");
+            writer.WriteLine($"public {Calloop}Sources.PollEvent? BeforeSleep()");
             writer.OpenBlock();
-            writer.WriteLine($"{Calloop}PollEvent? result = null;");
+            writer.WriteLine($"{Calloop}Sources.PollEvent? result = null;");
             foreach (HandlerModel h in model.Handlers)
             {
-                writer.WriteLine($"if ({StateField(h)} == 0 && (({Calloop}IEventSource){h.Access}).BeforeSleep() is {Calloop}PollEvent {Local(h)} && result is null)");
+                writer.WriteLine($"if ({StateField(h)} == 0 && (({Calloop}Sources.IEventSource){h.Access}).BeforeSleep() is {Calloop}Sources.PollEvent {Local(h)} && result is null)");
                 writer.OpenBlock();
                 writer.WriteLine($"result = {Local(h)};");
                 writer.CloseBlock();
@@ -270,13 +270,13 @@ public sealed partial class CalloopGenerator
 
             writer.WriteLine("/// <inheritdoc/>");
             writer.WriteLine(GeneratedCode);
-            writer.WriteLine($"public void BeforeHandleEvents({Calloop}EventIterator events)");
+            writer.WriteLine($"public void BeforeHandleEvents({Calloop}Sources.EventIterator events)");
             writer.OpenBlock();
             foreach (HandlerModel h in model.Handlers)
             {
                 writer.WriteLine($"if ({StateField(h)} == 0)");
                 writer.OpenBlock();
-                writer.WriteLine($"(({Calloop}IEventSource){h.Access}).BeforeHandleEvents(events);");
+                writer.WriteLine($"(({Calloop}Sources.IEventSource){h.Access}).BeforeHandleEvents(events);");
                 writer.CloseBlock();
             }
             writer.CloseBlock();
@@ -284,7 +284,7 @@ public sealed partial class CalloopGenerator
 
             writer.WriteLine("/// <inheritdoc/>");
             writer.WriteLine(GeneratedCode);
-            writer.WriteLine($"public {Calloop}PostAction ProcessEvents<{callback}>({Calloop}Readiness readiness, {Calloop}Token token, ref {callback} callback)");
+            writer.WriteLine($"public {Calloop}PostAction ProcessEvents<{callback}>({Calloop}Readiness readiness, {Calloop}Sources.Token token, ref {callback} callback)");
             writer.Indent();
             writer.WriteLine($"where {callback} : {outerCallback}, allows ref struct");
             writer.Unindent();
@@ -297,7 +297,7 @@ public sealed partial class CalloopGenerator
                 writer.WriteLine($"var {Local(h)} = new {AdapterName(h)}<{callback}>(this, callback);");
                 writer.WriteLine($"{Calloop}PostAction {Local(h)}Action = {Target(h, composite: true)}.ProcessEvents(readiness, token, ref {Local(h)});");
                 writer.WriteLine($"callback = {Local(h)}.Inner;");
-                writer.WriteLine($"action = {Calloop}PostActions.Combine(action, __CalloopChildAction(ref {StateField(h)}, {Local(h)}Action));");
+                writer.WriteLine($"action = {Calloop}Sources.PostActionExtensions.Combine(action, __CalloopChildAction(ref {StateField(h)}, {Local(h)}Action));");
                 writer.CloseBlock();
             }
             writer.WriteLine("return __CalloopFinish(action);");
@@ -373,7 +373,7 @@ public sealed partial class CalloopGenerator
                 writer.WriteLine();
                 writer.WriteLine($"/// <summary>Passes the events of <c>{h.Identifier}</c> to <c>{Cref(h.HandlerName)}</c>, carrying the composite's callback.</summary>");
                 writer.WriteLine(GeneratedCode);
-                writer.WriteLine($"private ref struct {AdapterName(h)}<{callback}> : {Calloop}IEventCallback<{h.EventType}, {h.MetadataType}, {h.ReturnType}>");
+                writer.WriteLine($"private ref struct {AdapterName(h)}<{callback}> : {Calloop}Sources.IEventCallback<{h.EventType}, {h.MetadataType}, {h.ReturnType}>");
                 writer.Indent();
                 writer.WriteLine($"where {callback} : {outerCallback}, allows ref struct");
                 writer.Unindent();
@@ -432,7 +432,7 @@ public sealed partial class CalloopGenerator
             {
                 return h.Access;
             }
-            string type = composite ? $"{Calloop}IEventSource<{h.EventType}, {h.MetadataType}, {h.ReturnType}>" : $"{Calloop}IEventSource";
+            string type = composite ? $"{Calloop}Sources.IEventSource<{h.EventType}, {h.MetadataType}, {h.ReturnType}>" : $"{Calloop}Sources.IEventSource";
             return $"(({type}){h.Access})";
         }
 

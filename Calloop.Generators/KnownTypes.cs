@@ -13,10 +13,10 @@ internal sealed class KnownTypes
         LoopHandle = loopHandle;
     }
 
-    /// <summary><c>Calloop.IEventSource&lt;TEvent, TMetadata, TReturn&gt;</c>.</summary>
+    /// <summary><c>Calloop.Sources.IEventSource&lt;TEvent, TMetadata, TReturn&gt;</c>.</summary>
     public INamedTypeSymbol EventSource { get; }
 
-    /// <summary><c>Calloop.IEventCallback&lt;TEvent, TMetadata, TReturn&gt;</c>.</summary>
+    /// <summary><c>Calloop.Sources.IEventCallback&lt;TEvent, TMetadata, TReturn&gt;</c>.</summary>
     public INamedTypeSymbol EventCallback { get; }
 
     /// <summary><c>Calloop.Unit</c>.</summary>
@@ -28,8 +28,8 @@ internal sealed class KnownTypes
     /// <summary>The types, or null when the compilation does not reference the Calloop runtime.</summary>
     public static KnownTypes? Resolve(Compilation compilation)
     {
-        INamedTypeSymbol? eventSource = compilation.GetTypeByMetadataName("Calloop.IEventSource`3");
-        INamedTypeSymbol? eventCallback = compilation.GetTypeByMetadataName("Calloop.IEventCallback`3");
+        INamedTypeSymbol? eventSource = compilation.GetTypeByMetadataName("Calloop.Sources.IEventSource`3");
+        INamedTypeSymbol? eventCallback = compilation.GetTypeByMetadataName("Calloop.Sources.IEventCallback`3");
         INamedTypeSymbol? unit = compilation.GetTypeByMetadataName("Calloop.Unit");
         INamedTypeSymbol? loopHandle = compilation.GetTypeByMetadataName("Calloop.LoopHandle`1");
         return eventSource is null || eventCallback is null || unit is null || loopHandle is null

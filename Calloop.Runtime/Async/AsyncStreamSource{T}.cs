@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Calloop.Polling;
+using Calloop.Sources;
 
 namespace Calloop;
 

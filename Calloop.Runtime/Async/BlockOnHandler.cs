@@ -1,3 +1,5 @@
+using Calloop.CompilerServices;
+
 namespace Calloop;
 
 /// <summary>Where <see cref="EventLoop{TData}.TryBlockOn{T}(System.Func{System.Threading.Tasks.Task{T}}, ref TData, out T, System.Threading.CancellationToken)"/> keeps the outcome it waits for.</summary>

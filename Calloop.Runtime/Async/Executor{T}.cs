@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Calloop.Polling;
+using Calloop.Sources;
 
 namespace Calloop;
 

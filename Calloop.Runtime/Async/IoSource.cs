@@ -1,4 +1,5 @@
 using System;
+using Calloop.Sources;
 
 namespace Calloop;
 
@@ -86,7 +87,7 @@ internal sealed class IoSource : IEventSource<Unit, Unit, Unit>, IDisposable
         if (_poll is not null)
         {
             _poll = null;
-            poll.Unregister(_fd, _token);
+            poll.TryUnregister(_fd, _token);
         }
     }
 

@@ -1,3 +1,5 @@
+using Calloop.CompilerServices;
+
 namespace Calloop;
 
 /// <summary>The handler of internal sources that never call their callback (<see cref="IoSource"/>).</summary>

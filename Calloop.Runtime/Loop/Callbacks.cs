@@ -1,3 +1,6 @@
+using Calloop.CompilerServices;
+using Calloop.Sources;
+
 namespace Calloop;
 
 /// <summary>
@@ -23,17 +26,6 @@ public delegate void IdleCallback<TData>(ref TData data);
 
 /// <summary>The callback <see cref="EventLoop{TData}.Run"/> calls after each dispatch.</summary>
 public delegate void RunCallback<TData>(ref TData data);
-
-/// <summary>
-/// A handler called with a direct call instead of through a delegate: implement it on a struct and insert
-/// the source with <see cref="LoopHandle{TData}.InsertSource{TEvent, TMetadata, TReturn, THandler}(IEventSource{TEvent, TMetadata, TReturn}, THandler, string?)"/>.
-/// The source generator emits such structs.
-/// </summary>
-public interface IEventHandler<TEvent, TMetadata, TData, TReturn>
-{
-    /// <summary>Handles one event.</summary>
-    TReturn Invoke(TEvent @event, ref TMetadata metadata, ref TData data);
-}
 
 /// <summary>Adapts an <see cref="EventCallback{TEvent, TMetadata, TData, TReturn}"/> delegate to <see cref="IEventHandler{TEvent, TMetadata, TData, TReturn}"/>.</summary>
 internal readonly struct DelegateHandler<TEvent, TMetadata, TData, TReturn>(EventCallback<TEvent, TMetadata, TData, TReturn> callback)

@@ -1,3 +1,6 @@
+using Calloop.CompilerServices;
+using Calloop.Sources;
+
 namespace Calloop;
 
 /// <summary>

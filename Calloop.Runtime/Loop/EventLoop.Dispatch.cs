@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using Calloop.Diagnostics;
+using Calloop.Sources;
 
 namespace Calloop;
 

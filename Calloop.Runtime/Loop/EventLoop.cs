@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using Calloop.Polling;
+using Calloop.Sources;
 using Calloop.Timers;
 
 namespace Calloop;

@@ -1,5 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
+using Calloop.CompilerServices;
+using Calloop.Sources;
 
 namespace Calloop;
 
@@ -48,11 +51,13 @@ public sealed class LoopHandle<TData>
     }
 
     /// <summary>
-    /// Inserts a source with a struct handler that is called directly, without a delegate (what generated code uses).
+    /// Inserts a source with a struct handler that is called directly, without a delegate. This is what generated code
+    /// calls; it is hidden from completion, but a program may use it with its own <see cref="IEventHandler{TEvent, TMetadata, TData, TReturn}"/> struct.
     /// </summary>
     /// <param name="source">The source.</param>
     /// <param name="handler">Called with each event the source produces.</param>
     /// <param name="name">An optional name, shown in error messages, <see cref="GetSources"/> and <see cref="LoopExceptionEventArgs"/>.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public RegistrationToken InsertSource<TEvent, TMetadata, TReturn, THandler>(IEventSource<TEvent, TMetadata, TReturn> source, THandler handler, string? name = null)
         where THandler : struct, IEventHandler<TEvent, TMetadata, TData, TReturn>
     {

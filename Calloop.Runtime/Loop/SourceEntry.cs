@@ -1,3 +1,6 @@
+using Calloop.CompilerServices;
+using Calloop.Sources;
+
 namespace Calloop;
 
 /// <summary>A source in the loop together with its callback, erased to the loop's data type.</summary>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using Calloop.Collections;
+using Calloop.Sources;
 
 namespace Calloop;
 

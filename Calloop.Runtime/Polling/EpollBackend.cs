@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using Calloop.Interop;
+using Calloop.Sources;
 
 namespace Calloop.Polling;
 

@@ -1,3 +1,5 @@
+using Calloop.Sources;
+
 namespace Calloop.Polling;
 
 /// <summary>
@@ -37,7 +39,7 @@ internal struct FdRegistration
         if (IsRegistered)
         {
             IsRegistered = false;
-            poll.Unregister(fd, _token);
+            poll.TryUnregister(fd, _token);
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Threading;
 using Calloop.Interop;
+using Calloop.Sources;
 
 namespace Calloop.Polling;
 

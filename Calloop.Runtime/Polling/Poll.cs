@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using Calloop.Timers;
 
-namespace Calloop;
+namespace Calloop.Sources;
 
 /// <summary>
 /// The loop's poller, handed to <see cref="IEventSource.Register"/>, <see cref="IEventSource.Reregister"/> and
@@ -66,16 +66,18 @@ public sealed class Poll
     }
 
     /// <summary>
-    /// Stops watching <paramref name="fd"/> if it is still registered with a token of the registration that
-    /// <paramref name="token"/> belongs to; does nothing when the descriptor was closed meanwhile and its number now
-    /// belongs to another registration, or when the kernel already dropped it.
+    /// Stops watching <paramref name="fd"/> if it is still registered for the registration that <paramref name="token"/>
+    /// belongs to. Does nothing and returns false when the descriptor was closed meanwhile and its number now belongs
+    /// to another registration, or was never registered; a descriptor the kernel already dropped (closed while
+    /// registered) is forgotten and counts as unregistered.
     /// </summary>
-    public void Unregister(int fd, Token token)
+    /// <returns>True when the descriptor was registered for that registration and is no longer watched.</returns>
+    public bool TryUnregister(int fd, Token token)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fd);
         if (!_owners.TryGetValue(fd, out Registered owner) || owner.Token.Slot != token.Slot || owner.Token.Version != token.Version)
         {
-            return;
+            return false;
         }
         _owners.Remove(fd);
         try
@@ -86,6 +88,7 @@ public sealed class Poll
         {
             // The descriptor was closed while registered: the kernel already dropped it.
         }
+        return true;
     }
 
     /// <summary>Stops watching the descriptor owned by <paramref name="handle"/>.</summary>

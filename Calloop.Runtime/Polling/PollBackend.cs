@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Calloop.Sources;
 
 namespace Calloop.Polling;
 

@@ -1,6 +1,6 @@
 using System;
 
-namespace Calloop;
+namespace Calloop.Sources;
 
 /// <summary>One event from the poller: the readiness and the token it was registered with.</summary>
 public readonly struct PollEvent : IEquatable<PollEvent>

@@ -1,6 +1,6 @@
 using System;
 
-namespace Calloop;
+namespace Calloop.Sources;
 
 /// <summary>
 /// Identifies one registration with the poller: the source's slot in the loop, the slot's version and a
@@ -21,7 +21,7 @@ public readonly struct Token : IEquatable<Token>
         => Value = ((ulong)(uint)slot << (VersionBits + SubIdBits)) | ((ulong)(uint)(version & VersionMask) << SubIdBits) | (ushort)subId;
 
     /// <summary>The packed value, as passed to and returned by the kernel.</summary>
-    public ulong Value { get; }
+    internal ulong Value { get; }
 
     internal int Slot => (int)(Value >> (VersionBits + SubIdBits));
 

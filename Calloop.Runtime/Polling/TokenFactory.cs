@@ -1,6 +1,7 @@
 using System;
+using System.ComponentModel;
 
-namespace Calloop;
+namespace Calloop.Sources;
 
 /// <summary>
 /// Hands out the <see cref="Token"/>s a source uses to register its descriptors and timers. The loop
@@ -21,6 +22,7 @@ public struct TokenFactory
     }
 
     /// <summary>How many tokens this factory has handed out (or skipped) so far.</summary>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
     public readonly int Issued => _nextSubId;
 
     /// <summary>
@@ -30,6 +32,7 @@ public struct TokenFactory
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     /// <exception cref="InvalidOperationException">More than 65,536 tokens would be used in one registration.</exception>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
     public void Skip(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

@@ -1,6 +1,6 @@
 using System;
 
-namespace Calloop;
+namespace Calloop.Sources;
 
 /// <summary>The events of one source in the current dispatch, as seen by <see cref="IEventSource.BeforeHandleEvents"/>.</summary>
 public ref struct EventIterator

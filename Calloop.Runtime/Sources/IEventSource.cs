@@ -1,4 +1,4 @@
-namespace Calloop;
+namespace Calloop.Sources;
 
 /// <summary>
 /// The part of an event source the loop drives without knowing its event type: registering its

@@ -1,3 +1,5 @@
+using Calloop.Sources;
+
 namespace Calloop;
 
 /// <summary>What the loop should do with a source after it processed its events.</summary>
@@ -23,19 +25,4 @@ public enum PostAction
 
     /// <summary>Call <see cref="IEventSource.Reregister"/> (the source changed what it watches).</summary>
     Reregister = 0b111,
-}
-
-/// <summary>Helpers for <see cref="PostAction"/>.</summary>
-public static class PostActions
-{
-    /// <summary>
-    /// Combines the actions of two children of a composite source: equal actions stay as they are,
-    /// different actions give <see cref="PostAction.Reregister"/> (the composite re-registers every child).
-    /// The same as <c>first | second</c>, except that <c>default(PostAction)</c> counts as <see cref="PostAction.Continue"/>.
-    /// </summary>
-    public static PostAction Combine(this PostAction first, PostAction second) => Normalize(first) | Normalize(second);
-
-    /// <summary>The action itself, or <see cref="PostAction.Continue"/> for a value that names none of the four.</summary>
-    internal static PostAction Normalize(PostAction action) =>
-        action is PostAction.Disable or PostAction.Remove or PostAction.Reregister ? action : PostAction.Continue;
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using System.Threading.Channels;
 using Calloop.Tests.Support;
 using NUnit.Framework;
 

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using System.Threading.Tasks;
 using Calloop.Interop;
 using Calloop.Polling;
+using Calloop.Sources;
 
 namespace Calloop;
 

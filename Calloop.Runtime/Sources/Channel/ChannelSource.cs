@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using Calloop.Interop;
 using Calloop.Polling;
+using Calloop.Sources;
 
 namespace Calloop;
 
@@ -15,7 +16,7 @@ namespace Calloop;
 /// itself for the rest so that other sources get their turn. When a callback throws, the messages already taken
 /// from the queue but not yet delivered are kept and delivered first in the next dispatch. Disposing the source
 /// (the loop does when it removes it) drops queued messages and makes later sends throw
-/// <see cref="ChannelClosedException"/>. With an unmanaged message type, delivering a message allocates nothing.
+/// <see cref="System.Threading.Channels.ChannelClosedException"/>. With an unmanaged message type, delivering a message allocates nothing.
 /// </remarks>
 /// <typeparam name="T">The message type.</typeparam>
 public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>, IDisposable
@@ -135,7 +136,7 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
         }
     }
 
-    /// <summary>Closes the receiving side: queued messages are dropped and senders see <see cref="ChannelClosedException"/>. Harmless when repeated.</summary>
+    /// <summary>Closes the receiving side: queued messages are dropped and senders see <see cref="System.Threading.Channels.ChannelClosedException"/>. Harmless when repeated.</summary>
     public void Dispose()
     {
         if (!_disposed)

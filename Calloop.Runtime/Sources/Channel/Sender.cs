@@ -34,7 +34,7 @@ public sealed class Sender<T> : IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (_state.Enqueue(message, block: true) == EnqueueResult.Closed)
         {
-            throw new ChannelClosedException();
+            throw Closed();
         }
     }
 
@@ -49,7 +49,7 @@ public sealed class Sender<T> : IDisposable
         {
             EnqueueResult.Sent => true,
             EnqueueResult.Full => false,
-            _ => throw new ChannelClosedException(),
+            _ => throw Closed(),
         };
     }
 
@@ -77,7 +77,7 @@ public sealed class Sender<T> : IDisposable
         {
             EnqueueResult.Sent => default,
             EnqueueResult.Full => SendWhenThereIsRoomAsync(message, cancellationToken),
-            _ => ValueTask.FromException(new ChannelClosedException()),
+            _ => ValueTask.FromException(Closed()),
         };
     }
 
@@ -89,10 +89,14 @@ public sealed class Sender<T> : IDisposable
     /// Writes go through <see cref="TrySend"/> and <see cref="SendAsync"/>. Completing the writer disposes this sender
     /// (an error passed to <see cref="ChannelWriter{T}.TryComplete"/> is not carried: the source sees
     /// <see cref="ChannelEvent{T}.IsClosed"/> once every sender is gone). Once the receiving source is gone, writes
-    /// fail with <see cref="System.Threading.Channels.ChannelClosedException"/>, as a completed channel's would.
+    /// fail with <see cref="ChannelClosedException"/>, as a completed channel's would.
     /// </remarks>
     /// <returns>A writer that owns this sender.</returns>
     public ChannelWriter<T> AsChannelWriter() => new SenderChannelWriter<T>(this);
+
+    /// <summary>The exception a send fails with once the receiving source is gone.</summary>
+    private static ChannelClosedException Closed() =>
+        new("The channel's receiving source is gone (removed from its event loop or disposed): the message was not sent.");
 
     /// <summary>Waits for room (or a closed receiver); false when the receiver is gone.</summary>
     internal async ValueTask<bool> WaitToSendAsync(CancellationToken cancellationToken)
@@ -112,7 +116,7 @@ public sealed class Sender<T> : IDisposable
                 case EnqueueResult.Sent:
                     return;
                 case EnqueueResult.Closed:
-                    throw new ChannelClosedException();
+                    throw Closed();
             }
         }
     }

@@ -1,13 +1,13 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using BclChannelClosedException = System.Threading.Channels.ChannelClosedException;
+using System.Threading.Channels;
 
 namespace Calloop;
 
-/// <summary>The <see cref="System.Threading.Channels.ChannelWriter{T}"/> view of a <see cref="Sender{T}"/>.</summary>
+/// <summary>The <see cref="ChannelWriter{T}"/> view of a <see cref="Sender{T}"/>.</summary>
 /// <typeparam name="T">The message type.</typeparam>
-internal sealed class SenderChannelWriter<T>(Sender<T> sender) : System.Threading.Channels.ChannelWriter<T>
+internal sealed class SenderChannelWriter<T>(Sender<T> sender) : ChannelWriter<T>
 {
     private int _completed;
 
@@ -46,21 +46,8 @@ internal sealed class SenderChannelWriter<T>(Sender<T> sender) : System.Threadin
     {
         if (IsCompleted)
         {
-            return ValueTask.FromException(new BclChannelClosedException());
+            return ValueTask.FromException(new ChannelClosedException());
         }
-        ValueTask sent = sender.SendAsync(item, cancellationToken);
-        return sent.IsCompletedSuccessfully ? sent : Translate(sent);
-    }
-
-    private static async ValueTask Translate(ValueTask sent)
-    {
-        try
-        {
-            await sent.ConfigureAwait(false);
-        }
-        catch (ChannelClosedException e)
-        {
-            throw new BclChannelClosedException(e);
-        }
+        return sender.SendAsync(item, cancellationToken);
     }
 }

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Calloop.Interop;
 using Calloop.Polling;
+using Calloop.Sources;
 
 namespace Calloop;
 

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using Calloop.Sources;
 
 namespace Calloop;
 
@@ -89,7 +90,7 @@ public sealed class Generic<T> : IEventSource<Readiness, T, PostAction>, IDirect
         if (_poll is not null)
         {
             _poll = null;
-            poll.Unregister(Fd, _token);
+            poll.TryUnregister(Fd, _token);
         }
     }
 

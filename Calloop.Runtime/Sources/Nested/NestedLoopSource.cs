@@ -1,4 +1,5 @@
 using System;
+using Calloop.Sources;
 using Calloop.Timers;
 
 namespace Calloop;
@@ -105,7 +106,7 @@ public sealed class NestedLoopSource<TData> : IEventSource<Unit, TData, Unit>, I
             _registered = false;
             CancelTimer(poll);
             // The descriptor cached at registration: the inner loop may already be disposed.
-            poll.Unregister(_innerFd, _fdToken);
+            poll.TryUnregister(_innerFd, _fdToken);
         }
     }
 

@@ -1,5 +1,6 @@
 using System;
 using Calloop.Polling;
+using Calloop.Sources;
 
 namespace Calloop;
 

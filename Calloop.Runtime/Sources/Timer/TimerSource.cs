@@ -1,4 +1,5 @@
 using System;
+using Calloop.Sources;
 using Calloop.Timers;
 
 namespace Calloop;

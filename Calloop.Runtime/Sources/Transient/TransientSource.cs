@@ -1,3 +1,5 @@
+using Calloop.Sources;
+
 namespace Calloop;
 
 /// <summary>Creates <see cref="TransientSource{TSource, TEvent, TMetadata, TReturn}"/>s with the type arguments inferred.</summary>

@@ -1,4 +1,5 @@
 using System;
+using Calloop.Sources;
 
 namespace Calloop;
 
@@ -191,7 +192,7 @@ public sealed class TransientSource<TSource, TEvent, TMetadata, TReturn> : IEven
         {
             return PostAction.Continue;
         }
-        switch (PostActions.Normalize(_source!.ProcessEvents(readiness, token, ref callback)))
+        switch (PostActionExtensions.Normalize(_source!.ProcessEvents(readiness, token, ref callback)))
         {
             case PostAction.Continue:
                 return PostAction.Continue;

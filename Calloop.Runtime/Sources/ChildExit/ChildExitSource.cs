@@ -1,8 +1,9 @@
 using System;
 using System.Runtime.InteropServices;
 using Calloop.Interop;
-using DiagnosticsProcess = System.Diagnostics.Process;
 using Calloop.Polling;
+using Calloop.Sources;
+using DiagnosticsProcess = System.Diagnostics.Process;
 
 namespace Calloop;
 

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Threading;
 using Calloop.Interop;
 using Calloop.Polling;
+using Calloop.Sources;
 
 namespace Calloop;
 

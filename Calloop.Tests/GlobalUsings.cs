@@ -1,0 +1,2 @@
+global using Calloop.CompilerServices;
+global using Calloop.Sources;
