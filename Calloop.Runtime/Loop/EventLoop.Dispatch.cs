@@ -244,7 +244,7 @@ public sealed partial class EventLoop<TData>
             {
                 now = Instant.Now.Nanoseconds;
                 var sink = new BatchSink(this, now, _metrics.TimerLag.Enabled);
-                timers.Expire(now, ref sink);
+                timers.TakeExpired(now, ref sink);
             }
             else if (finiteWait)
             {

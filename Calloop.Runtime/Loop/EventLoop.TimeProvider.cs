@@ -32,7 +32,7 @@ public sealed partial class EventLoop<TData>
             {
                 long now = clock.NowNs();
                 var sink = new BatchSink(this, now, _metrics.TimerLag.Enabled);
-                timers.Expire(now, ref sink);
+                timers.TakeExpired(now, ref sink);
             }
             if (woken || _batchCount > 0 || mustNotBlock || (realDeadline != long.MaxValue && Instant.MonotonicNanoseconds() >= realDeadline))
             {

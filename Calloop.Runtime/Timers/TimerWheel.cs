@@ -50,6 +50,7 @@ internal sealed class TimerWheel
     private long _elapsedTick;
     private long _overflowCheckedTick;
     private long _sequence;
+    private int _generation;
 
     internal TimerWheel(long nowNs)
     {
@@ -67,12 +68,11 @@ internal sealed class TimerWheel
     internal int Count { get; private set; }
 
     /// <summary>
-    /// How many times <see cref="Expire{TSink}"/> ran. A timer scheduled while this still has the value it had
+    /// How many times <see cref="TakeExpired{TSink}"/> ran. A timer scheduled while this still has the value it had
     /// then was scheduled after the last expiry, so an expiry event for it in the current batch is stale: that is
     /// how a timer tells a stale event without reading its (cold) node.
     /// </summary>
-    /// <remarks>Settable so that tests can put it where a wrapped-around counter would be.</remarks>
-    internal int Generation { get; set; }
+    internal int Generation => _generation;
 
     /// <summary>Schedules <paramref name="token"/> for <paramref name="deadlineNs"/>. O(1).</summary>
     internal TimerKey Insert(long deadlineNs, ulong token)
@@ -134,23 +134,13 @@ internal sealed class TimerWheel
     }
 
     /// <summary>
-    /// Moves every timer whose deadline is at or before <paramref name="nowNs"/> out of the wheel into
-    /// <paramref name="expired"/>, in deadline order (ties in insertion order).
-    /// </summary>
-    internal void Expire(long nowNs, List<ExpiredTimer> expired)
-    {
-        var sink = new ListSink(expired);
-        Expire(nowNs, ref sink);
-    }
-
-    /// <summary>
     /// Takes every timer whose deadline is at or before <paramref name="nowNs"/> out of the wheel and hands it to
     /// <paramref name="sink"/>, in deadline order (ties in insertion order).
     /// </summary>
-    internal void Expire<TSink>(long nowNs, ref TSink sink)
+    internal void TakeExpired<TSink>(long nowNs, ref TSink sink)
         where TSink : struct, IExpirySink
     {
-        Generation++;
+        _generation++;
         long nowTick = nowNs >> TickShift;
         bool recheck = _buckets[OverflowBucket].Live != 0 && nowTick - _overflowCheckedTick >= OverflowRecheckTicks;
         if (recheck)
@@ -582,16 +572,10 @@ internal readonly record struct SortEntry(long Deadline, long Sequence, int Inde
     }
 }
 
-/// <summary>Receives the timers <see cref="TimerWheel.Expire{TSink}"/> takes out, in order (a struct: direct calls).</summary>
+/// <summary>Receives the timers <see cref="TimerWheel.TakeExpired{TSink}"/> takes out, in order (a struct: direct calls).</summary>
 internal interface IExpirySink
 {
     void Add(long deadlineNs, ulong token);
-}
-
-/// <summary>Collects expired timers into a list.</summary>
-internal readonly struct ListSink(List<ExpiredTimer> list) : IExpirySink
-{
-    public void Add(long deadlineNs, ulong token) => list.Add(new ExpiredTimer(deadlineNs, 0, token));
 }
 
 /// <summary>Identifies a pending timer in a <see cref="TimerWheel"/>: node index and its version.</summary>

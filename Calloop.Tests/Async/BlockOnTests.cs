@@ -1,3 +1,4 @@
+using System.Threading;
 using System;
 using System.IO;
 using System.Threading.Tasks;
@@ -132,5 +133,20 @@ public class BlockOnTests(NotifierKind notifier) : NotifierFixture(notifier)
         Assert.That(error, Is.Not.Null);
         Assert.That(error!.Message, Does.Contain("BlockOn"));
         Assert.That(loop.Handle.SourceCount, Is.Zero, "nothing was left behind");
+    }
+
+    [Test]
+    public void BlockOnEndsWithAClearErrorWhenAnErrorPolicyRemovesItsExecutor()
+    {
+        using var loop = new EventLoop<int>(new EventLoopOptions { ErrorPolicy = ErrorPolicy.RemoveSource });
+        int data = 0;
+        var e = Assert.Throws<InvalidOperationException>(() => loop.BlockOn(async () =>
+        {
+            await Task.Yield();
+            SynchronizationContext.Current!.Post(_ => throw new InvalidOperationException("posted work failed"), null);
+            await new TaskCompletionSource<int>().Task;
+            return 1;
+        }, ref data));
+        Assert.That(e!.Message, Does.Contain("removed from the loop"));
     }
 }

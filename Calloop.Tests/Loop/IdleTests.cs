@@ -1,4 +1,6 @@
+using System.Threading;
 using System;
+using Calloop.Tests.Support;
 using NUnit.Framework;
 
 namespace Calloop.Tests.Loop;
@@ -276,5 +278,31 @@ public class IdleTests
             }
         }
         throw new InvalidOperationException("/proc/thread-self/status has no voluntary_ctxt_switches line");
+    }
+
+    [Test]
+    public void CancellingAnIdleAfterTheLoopIsDisposedIsHarmless()
+    {
+        var loop = new EventLoop<int>();
+        bool ran = false;
+        Idle idle = loop.Handle.InsertIdle((ref _) => ran = true);
+        loop.Dispose();
+        idle.Cancel();
+        // Nor from another thread (a finalizer or a clean-up task): the loop is gone, so its thread is no longer checked.
+        Exception? fromAnotherThread = null;
+        Thread thread = Waits.Start(() =>
+        {
+            try
+            {
+                idle.Cancel();
+            }
+            catch (Exception e)
+            {
+                fromAnotherThread = e;
+            }
+        });
+        Waits.Join(thread, "the cancelling thread ended");
+        Assert.That(fromAnotherThread, Is.Null);
+        Assert.That(ran, Is.False, "disposing the loop dropped the idle callback unrun");
     }
 }

@@ -297,4 +297,32 @@ public class LoopHandleTests
         loop.Dispatch(TimeSpan.Zero, ref calls);
         Assert.That(calls.Count, Is.EqualTo(2));
     }
+
+    [Test]
+    public void ANameAndPolicyDoNotPassToTheNextSourceInTheSameSlot()
+    {
+        using var loop = new EventLoop<int>();
+        LoopHandle<int> handle = loop.Handle;
+        RegistrationToken first = handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop, "first");
+        handle.SetErrorPolicy(first, ErrorPolicy.StopLoop);
+        handle.SetErrorPolicy(first, null);
+        Assert.That(handle.GetSources()[0].Name, Is.EqualTo("first"), "clearing the policy keeps the name");
+        handle.SetErrorPolicy(first, ErrorPolicy.RemoveSource);
+        handle.Remove(first);
+
+        RegistrationToken second = handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
+
+        Assert.That(second.Slot, Is.EqualTo(first.Slot), "the slot was reused");
+        SourceInfo info = handle.GetSources()[0];
+        Assert.That((info.Name, info.ErrorPolicy), Is.EqualTo(((string?)null, (ErrorPolicy?)null)));
+    }
+
+    [Test]
+    public void TheDefaultRegistrationTokenNamesNoSource()
+    {
+        using var loop = new EventLoop<int>();
+        loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromHours(1)), (_, ref _, ref _) => TimeoutAction.Drop);
+        Assert.Throws<ArgumentException>(() => loop.Handle.Remove(default));
+        Assert.That(loop.Handle.SourceCount, Is.EqualTo(1));
+    }
 }

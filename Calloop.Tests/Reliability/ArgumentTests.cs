@@ -1,3 +1,4 @@
+using System.Threading;
 using System;
 using System.IO;
 using Calloop.Tests.Support;
@@ -71,5 +72,22 @@ public class ArgumentTests
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Test]
+    public void InfiniteTimeSpanWaitsLikeNullAndOtherNegativeTimeoutsAreRefused()
+    {
+        using var loop = new EventLoop<int>();
+        var (ping, source) = Ping.Create();
+        loop.Handle.InsertSource(source, (_, ref _, ref n) => n++);
+        var thread = new Thread(() => ping.Send());
+        thread.Start();
+        int calls = 0;
+        loop.Dispatch(Timeout.InfiniteTimeSpan, ref calls);
+        thread.Join();
+        Assert.That(calls, Is.EqualTo(1), "returned for the ping, not at once");
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => loop.Dispatch(TimeSpan.FromSeconds(-2), ref calls));
+        Assert.That(e!.ParamName, Is.EqualTo("timeout"));
+        ping.Dispose();
     }
 }

@@ -16,6 +16,9 @@ public partial class ClosedBehindTheLoopTests
     [LibraryImport("libc", EntryPoint = "dup", SetLastError = true)]
     private static partial int Dup(int fd);
 
+    [LibraryImport("libc", EntryPoint = "dup2", SetLastError = true)]
+    private static partial int Dup2(int oldFd, int newFd);
+
     [Test]
     public void ALeakedRegistrationDoesNotMakeTheLoopSpin([Values(Backend.Epoll, Backend.Poll, Backend.IoUring)] Backend backend)
     {
@@ -137,5 +140,61 @@ public partial class ClosedBehindTheLoopTests
         {
             Fds.Close(dup);
         }
+    }
+
+    [TestCase(Backend.Epoll, Mode.Level)]
+    [TestCase(Backend.Poll, Mode.Level)]
+    [TestCase(Backend.Epoll, Mode.OneShot)]
+    [TestCase(Backend.Poll, Mode.OneShot)]
+    public void ADescriptorClosedWhileRegisteredIsForgottenAndItsNumberCanBeRegisteredAgain(Backend backend, Mode mode)
+    {
+        using var loop = new EventLoop<int>(new EventLoopOptions { Backend = backend });
+        var (a, b) = Fds.SocketPair();
+        using var _b = b;
+        int fd = Fds.FdOf(a);
+        int errors = 0;
+        RegistrationToken old = loop.Handle.InsertSource(Generic.From(new FileDescriptor(fd), Interest.Readable, mode), (r, ref _, ref _) =>
+        {
+            errors++;
+            return PostAction.Continue;
+        });
+        int data = 0;
+        if (mode == Mode.OneShot)
+        {
+            // Fire the one-shot registration first, so that it is disarmed when the descriptor is closed.
+            Fds.Write(b, "x"u8);
+            loop.Dispatch(TimeSpan.Zero, ref data);
+            Assert.That(errors, Is.EqualTo(1));
+            errors = 0;
+        }
+        a.Dispose();
+        for (int i = 0; i < 5; i++)
+        {
+            loop.Dispatch(TimeSpan.Zero, ref data);
+        }
+        Assert.That(errors, Is.LessThanOrEqualTo(1), "a closed descriptor is reported at most once");
+
+        var (pipeRead, write) = Fds.Pipe();
+        using var _w = write;
+        OwnedFd read = pipeRead;
+        if (Fds.FdOf(pipeRead) != fd)
+        {
+            // Give the pipe the closed descriptor's number, as the kernel would when it is the lowest free one.
+            Assert.That(Dup2(Fds.FdOf(pipeRead), fd), Is.EqualTo(fd));
+            pipeRead.Dispose();
+            read = new OwnedFd(fd);
+        }
+        using var _r = read;
+        int reads = 0;
+        var newcomer = Generic.From(new FileDescriptor(fd), Interest.Readable, Mode.Level);
+        loop.Handle.InsertSource(newcomer, (_, ref f, ref n) =>
+        {
+            reads++;
+            return PostAction.Continue;
+        });
+        loop.Handle.Remove(old);
+        Fds.Write(write, "x"u8);
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        Assert.That(reads, Is.EqualTo(1));
     }
 }

@@ -11,6 +11,11 @@ namespace Calloop.Tests.Sources;
 [TestFixture(NotifierKind.Pipe)]
 public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
 {
+    private sealed class Delivered
+    {
+        public readonly List<int> Messages = [];
+    }
+
     private sealed class Received
     {
         public readonly List<int> Messages = [];
@@ -546,5 +551,55 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
             src2.Dispose();
         }
         Assert.That(Fds.OpenCount(), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void AChannelKeepsDeliveringAfterCallbacksThrowOnLeftoverMessages()
+    {
+        using var loop = new EventLoop<Delivered>();
+        var (sender, source) = Channel.Create<int>();
+        using var _ = sender;
+        loop.Handle.InsertSource(source, (evt, ref _, ref r) =>
+        {
+            if (evt.IsClosed)
+            {
+                return;
+            }
+            r.Messages.Add(evt.Message);
+            if (evt.Message <= 2)
+            {
+                throw new InvalidOperationException($"message {evt.Message}");
+            }
+        });
+        var received = new Delivered();
+        int throws = 0;
+        void DispatchUntilThrow()
+        {
+            // A dispatch after a throw first finishes the interrupted batch; the next one polls again.
+            for (int i = 0; i < 10; i++)
+            {
+                try
+                {
+                    loop.Dispatch(TimeSpan.FromMilliseconds(50), ref received);
+                }
+                catch (InvalidOperationException)
+                {
+                    throws++;
+                    return;
+                }
+            }
+        }
+        sender.Send(1);
+        sender.Send(2);
+        DispatchUntilThrow();
+        sender.Send(3);
+        DispatchUntilThrow();
+        sender.Send(4);
+        for (int i = 0; i < 10 && received.Messages.Count < 4; i++)
+        {
+            loop.Dispatch(TimeSpan.FromMilliseconds(200), ref received);
+        }
+        Assert.That(throws, Is.EqualTo(2));
+        Assert.That(received.Messages, Is.EqualTo(new[] { 1, 2, 3, 4 }));
     }
 }

@@ -7,6 +7,12 @@ namespace Calloop.Tests.Sources;
 
 public class TimerTests
 {
+    private sealed class Log
+    {
+        public int A;
+        public int B;
+    }
+
     private sealed class Fired
     {
         public int Count;
@@ -187,5 +193,142 @@ public class TimerTests
         var fired = new Fired();
         loop.Dispatch(TimeSpan.FromSeconds(10), ref fired);
         Assert.That(fired.Count, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void ATimerRescheduledLaterWithinTheDispatchThatExpiredItDoesNotFireEarly()
+    {
+        using var loop = new EventLoop<Log>();
+        LoopHandle<Log> handle = loop.Handle;
+        Instant due = Instant.Now + TimeSpan.FromMilliseconds(5);
+        var b = TimerSource.FromDeadline(due);
+        RegistrationToken tb = default;
+        handle.InsertSource(TimerSource.FromDeadline(due), (_, ref _, ref log) =>
+        {
+            log.A++;
+            b.SetDeadline(Instant.Now + TimeSpan.FromHours(1));
+            handle.Update(tb);
+            return TimeoutAction.Drop;
+        });
+        tb = handle.InsertSource(b, (_, ref _, ref log) =>
+        {
+            log.B++;
+            return TimeoutAction.Drop;
+        });
+        var data = new Log();
+        Waits.DispatchUntil(loop, ref data, () => data.A > 0, "the first timer fired");
+        loop.Dispatch(TimeSpan.FromMilliseconds(20), ref data);
+        Assert.That(data.B, Is.Zero, "rescheduled an hour ahead: it must not fire from the stale expiry");
+        Assert.That(handle.SourceCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void ATimerRescheduledToAnotherPastTimeWithinTheDispatchFiresOnce()
+    {
+        using var loop = new EventLoop<Log>();
+        LoopHandle<Log> handle = loop.Handle;
+        Instant due = Instant.Now + TimeSpan.FromMilliseconds(5);
+        var b = TimerSource.FromDeadline(due);
+        RegistrationToken tb = default;
+        handle.InsertSource(TimerSource.FromDeadline(due), (_, ref _, ref log) =>
+        {
+            log.A++;
+            b.SetDeadline(Instant.Now);
+            handle.Update(tb);
+            return TimeoutAction.Drop;
+        });
+        tb = handle.InsertSource(b, (_, ref _, ref log) =>
+        {
+            log.B++;
+            return TimeoutAction.ToDuration(TimeSpan.FromHours(1));
+        });
+        var data = new Log();
+        Waits.DispatchUntil(loop, ref data, () => data.A > 0, "the first timer fired");
+        for (int i = 0; i < 5; i++)
+        {
+            loop.Dispatch(TimeSpan.FromMilliseconds(2), ref data);
+        }
+        Assert.That(data.B, Is.EqualTo(1), "one reschedule, one fire: no orphaned wheel entry fires it again");
+    }
+
+    [Test]
+    public void ADueTimerFiresEvenWhenTheExpiryCounterHasWrappedToItsValue()
+    {
+        using var loop = new EventLoop<Log>();
+        loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromMilliseconds(2)), (_, ref _, ref log) =>
+        {
+            log.A++;
+            return TimeoutAction.Drop;
+        });
+        // As if 2^32 - 1 expiries had run since the timer was scheduled: the next one brings the counter back to the
+        // value the timer recorded, which alone would make its (genuine) expiry look stale.
+        TimerWheelExpiry.GenerationOf(loop.Handle.Registry.Poll.Timers)--;
+        var log = new Log();
+        for (int i = 0; i < 100 && log.A == 0; i++)
+        {
+            loop.Dispatch(TimeSpan.FromMilliseconds(50), ref log);
+        }
+        Assert.That(log.A, Is.EqualTo(1), "the timer fired");
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+    }
+
+    [Test]
+    public void AStaleExpiryLeftInTheBatchByAThrowingCallbackIsNotDelivered()
+    {
+        using var loop = new EventLoop<Log>();
+        LoopHandle<Log> handle = loop.Handle;
+        Instant due = Instant.Now + TimeSpan.FromMilliseconds(3);
+        var b = TimerSource.FromDeadline(due);
+        RegistrationToken tb = default;
+        handle.InsertSource(TimerSource.FromDeadline(due), (_, ref _, ref log) =>
+        {
+            if (++log.A > 1)
+            {
+                // A timer whose callback threw stays scheduled and fires again: this time it is done.
+                return TimeoutAction.Drop;
+            }
+            // Reschedules b an hour away (Disable + Enable re-registers it), then throws: b's expiry, taken in the same
+            // wait, stays in the batch and is delivered by the next Dispatch, without a new wait.
+            b.SetDeadline(Instant.Now + TimeSpan.FromHours(1));
+            handle.Disable(tb);
+            handle.Enable(tb);
+            throw new InvalidOperationException("boom");
+        });
+        tb = handle.InsertSource(b, (_, ref _, ref log) =>
+        {
+            log.B++;
+            return TimeoutAction.Drop;
+        });
+        var data = new Log();
+        var thrown = Assert.Throws<InvalidOperationException>(() => Waits.DispatchUntil(loop, ref data, () => data.A > 0, "the first timer fired"));
+        Assert.That(thrown!.Message, Is.EqualTo("boom"));
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        loop.Dispatch(TimeSpan.FromMilliseconds(10), ref data);
+        Assert.That(data.B, Is.Zero, "b was rescheduled an hour away; its earlier expiry is stale");
+        Assert.That(loop.NextTimerDeadline, Is.Not.Null, "b is still scheduled");
+    }
+
+    [Test]
+    public void ATimerWhoseCallbackThrowsStaysScheduled()
+    {
+        using var loop = new EventLoop<Log>();
+        loop.Handle.InsertSource(TimerSource.FromDuration(TimeSpan.FromMilliseconds(5)), (_, ref _, ref r) =>
+        {
+            if (++r.A == 1)
+            {
+                throw new InvalidOperationException("first fire");
+            }
+            return TimeoutAction.Drop;
+        });
+        var received = new Log();
+        var thrown = Assert.Throws<InvalidOperationException>(() => Waits.DispatchUntil(loop, ref received, () => false, "the timer's callback threw"));
+        Assert.That(thrown!.Message, Is.EqualTo("first fire"));
+        Assert.That(loop.NextTimerDeadline, Is.Not.Null, "still in the wheel after its callback threw");
+        for (int i = 0; i < 10 && received.A < 2; i++)
+        {
+            loop.Dispatch(TimeSpan.FromSeconds(5), ref received);
+        }
+        Assert.That(received.A, Is.EqualTo(2));
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
     }
 }

@@ -49,4 +49,5 @@ public class TimerSortTests
             Assert.That(timers, Is.EqualTo(expected), $"{count} timers");
         }
     }
+
 }
