@@ -1,5 +1,6 @@
 using System;
 using BenchmarkDotNet.Attributes;
+using Calloop.CompilerServices;
 
 namespace Calloop.Benchmarks;
 
