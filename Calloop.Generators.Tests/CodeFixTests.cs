@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Linq;
 using System.Threading.Tasks;
 using Calloop.CodeFixes;
@@ -79,7 +80,7 @@ public class CodeFixTests
             }
             """);
         ImmutableArray<Diagnostic> before = await CodeFixHarness.CalloopDiagnosticsAsync(document, Id);
-        Assert.That(before.Select(d => d.GetMessage()), Has.Exactly(1).Contains("'App'").And.Exactly(1).Contains("'Outer'"),
+        Assert.That(before.Select(d => d.GetMessage(CultureInfo.InvariantCulture)), Has.Exactly(1).Contains("'App'").And.Exactly(1).Contains("'Outer'"),
             "one diagnostic for each type that is not partial");
 
         Document fixedDocument = await FixSingleAsync(document, "App");
@@ -129,7 +130,7 @@ public class CodeFixTests
         string text = (await fixedDocument.GetTextAsync()).ToString();
         Assert.That(text, Does.Contain("public partial class Outer").And.Contain("public class App"));
         ImmutableArray<Diagnostic> after = await CodeFixHarness.CalloopDiagnosticsAsync(fixedDocument, Id);
-        Assert.That(after.Select(d => d.GetMessage()).ToArray(), Has.Length.EqualTo(1).And.Exactly(1).Contains("'App'"));
+        Assert.That(after.Select(d => d.GetMessage(CultureInfo.InvariantCulture)).ToArray(), Has.Length.EqualTo(1).And.Exactly(1).Contains("'App'"));
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Linq;
 using Calloop.Generators.Tests.Support;
 using Microsoft.CodeAnalysis;
@@ -25,7 +26,7 @@ public class DiagnosticTests
             Assert.That(diagnostic.Descriptor.HelpLinkUri, Is.EqualTo($"https://github.com/calloop-dotnet/calloop-dotnet/blob/main/docs/diagnostics/{id}.md"));
             foreach (string name in named)
             {
-                Assert.That(diagnostic.GetMessage(), Does.Contain(name));
+                Assert.That(diagnostic.GetMessage(CultureInfo.InvariantCulture), Does.Contain(name));
             }
         });
         return diagnostic;
@@ -90,7 +91,7 @@ public class DiagnosticTests
                 }
             }
             """, "CLP0004", DiagnosticSeverity.Error, "OnTick", "_tick");
-        Assert.That(diagnostic.GetMessage(), Does.Contain("expected 'TimeoutAction OnTick(Instant @event, [ref Unit metadata], [ref App data])'"));
+        Assert.That(diagnostic.GetMessage(CultureInfo.InvariantCulture), Does.Contain("expected 'TimeoutAction OnTick(Instant @event, [ref Unit metadata], [ref App data])'"));
     }
 
     [Test]
@@ -150,7 +151,7 @@ public class DiagnosticTests
         Assert.Multiple(() =>
         {
             Assert.That(output.Diagnostics, Is.Empty);
-            Assert.That(output.Compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Id.StartsWith("CS86")),
+            Assert.That(output.Compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Id.StartsWith("CS86", System.StringComparison.Ordinal)),
                 Is.Empty, "no nullable warning in generated code");
         });
     }
@@ -169,7 +170,7 @@ public class DiagnosticTests
                     => TimeoutAction.Drop;
             }
             """, "CLP0004", DiagnosticSeverity.Error, "OnTick", "_tick");
-        Assert.That(diagnostic.GetMessage(), Does.Contain("allows ref struct"));
+        Assert.That(diagnostic.GetMessage(CultureInfo.InvariantCulture), Does.Contain("allows ref struct"));
     }
 
     [Test]

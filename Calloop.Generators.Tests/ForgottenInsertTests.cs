@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Linq;
 using Calloop.Generators.Tests.Support;
 using Microsoft.CodeAnalysis;
@@ -55,7 +56,7 @@ public class ForgottenInsertTests
         {
             Assert.That(reported[0].Severity, Is.EqualTo(DiagnosticSeverity.Warning));
             Assert.That(reported[0].Location.SourceSpan, Is.EqualTo(source.Span));
-            Assert.That(reported[0].GetMessage(), Does.Contain("App").And.Contain("InsertSources"));
+            Assert.That(reported[0].GetMessage(CultureInfo.InvariantCulture), Does.Contain("App").And.Contain("InsertSources"));
             Assert.That(reported[0].Descriptor.CustomTags, Does.Contain(WellKnownDiagnosticTags.CompilationEnd));
         });
     }
@@ -83,7 +84,7 @@ public class ForgottenInsertTests
     public void ADeclaredMethodNeverCalledIsReportedByItsName()
     {
         (GeneratorOutput output, MarkedSource _) = Run("internal", "// forgotten", "internal partial Tokens Wire(LoopHandle<App> handle);");
-        Assert.That(Forgotten(output).Single().GetMessage(), Does.Contain("Wire"));
+        Assert.That(Forgotten(output).Single().GetMessage(CultureInfo.InvariantCulture), Does.Contain("Wire"));
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Linq;
 using System.Reflection;
 using Calloop.Generators.Tests.Support;
@@ -193,7 +194,7 @@ public class InsertMethodTests
         Assert.That(output.Run.Exception, Is.Null);
         Diagnostic[] reported = output.Diagnostics.Where(d => d.Id == "CLP0014").ToArray();
         Assert.That(reported, Has.Length.EqualTo(1), string.Join("\n", output.Diagnostics));
-        Assert.That(reported[0].GetMessage(), Does.Contain("InsertSources").And.Contain(reason));
+        Assert.That(reported[0].GetMessage(CultureInfo.InvariantCulture), Does.Contain("InsertSources").And.Contain(reason));
     }
 
     [Test]
@@ -215,7 +216,7 @@ public class InsertMethodTests
                 [OnEvent(nameof(_ping))] private void OnPing(Unit ping) { }
             }
             """);
-        Assert.That(output.Diagnostics.Where(d => d.Id == "CLP0014").Select(d => d.GetMessage()), Has.One.Contains("InsertOthers"));
+        Assert.That(output.Diagnostics.Where(d => d.Id == "CLP0014").Select(d => d.GetMessage(CultureInfo.InvariantCulture)), Has.One.Contains("InsertOthers"));
     }
 
     [TestCase("public int InsertSources;", "InsertSources")]
@@ -245,8 +246,8 @@ public class InsertMethodTests
         Assert.Multiple(() =>
         {
             Assert.That(reported[0].Location.SourceSpan, Is.EqualTo(source.Span));
-            Assert.That(reported[0].GetMessage(), Does.Contain(name));
-            Assert.That(output.CompilerErrors.Where(e => e.Location.SourceTree?.FilePath.EndsWith(".g.cs") == true), Is.Empty,
+            Assert.That(reported[0].GetMessage(CultureInfo.InvariantCulture), Does.Contain(name));
+            Assert.That(output.CompilerErrors.Where(e => e.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true), Is.Empty,
                 "nothing is generated that does not compile");
         });
     }

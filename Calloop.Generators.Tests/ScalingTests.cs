@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 using System.Text;
 using Calloop.Generators.Tests.Support;
@@ -15,8 +16,8 @@ public class ScalingTests
         var source = new StringBuilder("using Calloop;\n\nnamespace Sample;\n\npublic sealed partial class App\n{\n");
         for (int i = 0; i < count; i++)
         {
-            source.Append($"    private readonly TimerSource _t{i} = TimerSource.Immediate();\n");
-            source.Append($"    [OnEvent(nameof(_t{i}))] private TimeoutAction On{i}(Instant deadline) => TimeoutAction.Drop;\n");
+            source.Append(CultureInfo.InvariantCulture, $"    private readonly TimerSource _t{i} = TimerSource.Immediate();\n");
+            source.Append(CultureInfo.InvariantCulture, $"    [OnEvent(nameof(_t{i}))] private TimeoutAction On{i}(Instant deadline) => TimeoutAction.Drop;\n");
         }
         return source.Append("}\n").ToString();
     }

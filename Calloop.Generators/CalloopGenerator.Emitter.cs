@@ -1,4 +1,3 @@
-using System.Reflection;
 using Calloop.Generators.Emit;
 using Calloop.Generators.Model;
 using Microsoft.CodeAnalysis;

@@ -1,2 +1,1 @@
-global using Calloop.CompilerServices;
 global using Calloop.Sources;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -63,7 +64,7 @@ internal static class CodeFixHarness
         return Diagnostic.Create(
             descriptor.Id,
             descriptor.Category,
-            diagnostic.GetMessage(),
+            diagnostic.GetMessage(CultureInfo.InvariantCulture),
             diagnostic.Severity,
             descriptor.DefaultSeverity,
             descriptor.IsEnabledByDefault,

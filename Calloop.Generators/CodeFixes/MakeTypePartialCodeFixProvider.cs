@@ -102,7 +102,7 @@ public sealed class MakeTypePartialCodeFixProvider : CodeFixProvider
     /// <c>interface</c> keyword, where C# requires it. Without modifiers, the keyword's leading trivia (indentation,
     /// comments) moves to the new token so the layout is kept.
     /// </summary>
-    private static SyntaxNode AddPartial(TypeDeclarationSyntax declaration)
+    private static TypeDeclarationSyntax AddPartial(TypeDeclarationSyntax declaration)
     {
         SyntaxToken partial = SyntaxFactory.Token(SyntaxKind.PartialKeyword).WithTrailingTrivia(SyntaxFactory.Space);
         if (declaration.Modifiers.Count == 0)

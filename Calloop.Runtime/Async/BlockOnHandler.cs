@@ -12,9 +12,9 @@ internal sealed class BlockOnResult<T>
 /// <summary>The executor callback of a block-on: records the outcome.</summary>
 internal readonly struct BlockOnHandler<TData, T>(BlockOnResult<T> result) : IEventHandler<TaskOutcome<T>, Unit, TData, Unit>
 {
-    public Unit Invoke(TaskOutcome<T> @event, ref Unit metadata, ref TData data)
+    public Unit Invoke(TaskOutcome<T> evt, ref Unit metadata, ref TData data)
     {
-        result.Outcome = @event;
+        result.Outcome = evt;
         result.Done = true;
         return default;
     }

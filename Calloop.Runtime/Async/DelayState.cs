@@ -63,7 +63,7 @@ internal sealed class DelayState<TData> : TaskCompletionSource
 /// <summary>The timer callback of a delay.</summary>
 internal readonly struct DelayHandler<TData>(DelayState<TData> state) : IEventHandler<Instant, Unit, TData, TimeoutAction>
 {
-    public TimeoutAction Invoke(Instant @event, ref Unit metadata, ref TData data)
+    public TimeoutAction Invoke(Instant evt, ref Unit metadata, ref TData data)
     {
         state.Fire();
         return TimeoutAction.Drop;

@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
-using Calloop.Diagnostics;
 using Calloop.Sources;
 
 namespace Calloop;

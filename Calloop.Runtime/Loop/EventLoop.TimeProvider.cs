@@ -1,6 +1,4 @@
 using System;
-using Calloop.Diagnostics;
-using Calloop.Polling;
 using Calloop.Timers;
 
 namespace Calloop;

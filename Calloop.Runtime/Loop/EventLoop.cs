@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Threading;
 using Calloop.Polling;
 using Calloop.Sources;
@@ -120,7 +119,7 @@ public sealed partial class EventLoop<TData> : IDisposable
             Backend.Poll => new PollSyscallBackend(),
             Backend.IoUring => new IoUringBackend(),
             Backend.IoUringOrEpoll => CreateIoUringOrEpoll(capacity),
-            _ => throw new ArgumentOutOfRangeException("options", backend, "Unknown backend."),
+            _ => throw new ArgumentOutOfRangeException(nameof(backend), backend, "Unknown backend."),
         };
     }
 

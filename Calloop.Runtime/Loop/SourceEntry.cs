@@ -60,7 +60,7 @@ internal ref struct BoundHandler<TEvent, TMetadata, TData, TReturn, THandler>(re
     where THandler : IEventHandler<TEvent, TMetadata, TData, TReturn>
 {
     private ref TData _data = ref data;
-    private ref THandler _handler = ref handler;
+    private readonly ref THandler _handler = ref handler;
 
-    public TReturn Invoke(TEvent @event, ref TMetadata metadata) => _handler.Invoke(@event, ref metadata, ref _data);
+    public TReturn Invoke(TEvent evt, ref TMetadata metadata) => _handler.Invoke(evt, ref metadata, ref _data);
 }

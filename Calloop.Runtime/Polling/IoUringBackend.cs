@@ -46,11 +46,11 @@ internal sealed unsafe class IoUringBackend : PollBackend
     private readonly bool _extArg;
 
     private void* _sqMap;
-    private nuint _sqMapSize;
+    private readonly nuint _sqMapSize;
     private void* _cqMap;
-    private nuint _cqMapSize;
+    private readonly nuint _cqMapSize;
     private IoUring.Sqe* _sqes;
-    private nuint _sqesSize;
+    private readonly nuint _sqesSize;
 
     private readonly uint* _sqHead;
     private readonly uint* _sqTail;

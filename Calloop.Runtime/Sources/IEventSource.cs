@@ -57,5 +57,5 @@ public interface IEventSource<TEvent, TMetadata, TReturn> : IEventSource
 public interface IEventCallback<TEvent, TMetadata, TReturn>
 {
     /// <summary>Delivers one event.</summary>
-    TReturn Invoke(TEvent @event, ref TMetadata metadata);
+    TReturn Invoke(TEvent evt, ref TMetadata metadata);
 }

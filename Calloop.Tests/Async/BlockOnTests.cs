@@ -1,6 +1,6 @@
-using System.Threading;
 using System;
 using System.IO;
+using System.Threading;
 using System.Threading.Tasks;
 using Calloop.Tests.Support;
 using NUnit.Framework;

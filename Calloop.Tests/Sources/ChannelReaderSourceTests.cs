@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
-using Bcl = System.Threading.Channels;
 using Calloop.Tests.Support;
 using NUnit.Framework;
+using Bcl = System.Threading.Channels;
 
 namespace Calloop.Tests.Sources;
 

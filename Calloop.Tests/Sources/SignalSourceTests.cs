@@ -73,7 +73,7 @@ public class SignalSourceTests(NotifierKind notifier) : NotifierFixture(notifier
     }
 
     /// <summary>Raises <paramref name="ignored"/>, waits until the runtime handled it, then proves the loop got nothing.</summary>
-    private void AssertNotDelivered(EventLoop<List<int>> loop, List<int> seen, PosixSignal ignored, SemaphoreSlim arrived)
+    private static void AssertNotDelivered(EventLoop<List<int>> loop, List<int> seen, PosixSignal ignored, SemaphoreSlim arrived)
     {
         int before = seen.Count;
         Raise(ignored);

@@ -9,7 +9,7 @@ namespace GeneratedApp;
 /// The loop's shared data. Its fields hold the sources; the [OnEvent] methods handle them; the generator writes the
 /// body of <see cref="InsertSources"/>, which wires each source to its method with a direct call.
 /// </summary>
-public sealed partial class App
+public sealed partial class App : IDisposable
 {
     private readonly TimerSource _stopAfter = TimerSource.FromDuration(TimeSpan.FromSeconds(2));
     private readonly TimerSource _progress = TimerSource.FromDuration(TimeSpan.FromMilliseconds(500));
@@ -38,6 +38,18 @@ public sealed partial class App
 
     /// <summary>Stops the loop.</summary>
     public LoopSignal Signal { get; }
+
+    /// <summary>
+    /// Closes the pipe and the ping handles. The sources themselves belong to the loop once inserted: disposing the
+    /// loop disposes them.
+    /// </summary>
+    public void Dispose()
+    {
+        PipeWriter.Dispose();
+        _server.Dispose();
+        Wakeup.Dispose();
+        ExtraBeat.Dispose();
+    }
 
     /// <summary>Wakes the loop (from any thread).</summary>
     public Ping Wakeup { get; }

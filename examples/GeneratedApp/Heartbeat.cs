@@ -1,6 +1,6 @@
 using System;
-using Calloop.Sources;
 using Calloop;
+using Calloop.Sources;
 
 namespace GeneratedApp;
 

@@ -35,6 +35,4 @@ for (int i = 0; i < 10_000; i++)
 long allocated = GC.GetAllocatedBytesForCurrentThread() - bytesBefore;
 int measured = app.Events - eventsBefore;
 Console.WriteLine($"steady state: {measured} events through generated dispatch allocated {allocated} bytes ({(double)allocated / measured:0.##} per event)");
-app.Wakeup.Dispose();
-app.ExtraBeat.Dispose();
-app.PipeWriter.Dispose();
+app.Dispose();

@@ -25,18 +25,18 @@ public sealed partial class Daemon(ChannelSource<Reading> readings, ILogger<Daem
     {
         if (evt.IsClosed)
         {
-            logger.LogInformation("Producer gone after {Count} readings (mean {Mean:F2} °C)", Count, Mean);
+            Log.ProducerGone(logger, Count, Mean);
             return;
         }
         Count++;
         _sum += evt.Message.Celsius;
-        logger.LogInformation("Handled reading #{Sequence}: {Celsius:F2} °C", evt.Message.Sequence, evt.Message.Celsius);
+        Log.ReadingHandled(logger, evt.Message.Sequence, evt.Message.Celsius);
     }
 
     [OnEvent(nameof(_heartbeat))]
     private TimeoutAction OnHeartbeat(Instant deadline)
     {
-        logger.LogInformation("Heartbeat: {Count} readings so far", Count);
+        Log.Heartbeat(logger, Count);
         return TimeoutAction.ToDuration(TimeSpan.FromSeconds(1));
     }
 }

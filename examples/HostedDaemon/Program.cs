@@ -1,6 +1,5 @@
 using System;
 using Calloop;
-using Calloop.Hosting;
 using HostedDaemon;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

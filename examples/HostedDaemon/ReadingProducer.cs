@@ -29,7 +29,7 @@ public sealed class ReadingProducer(Sender<Reading> sender, EventLoopDispatcher<
                 {
                     // Runs on the loop's thread; the answer comes back here.
                     double mean = await loop.InvokeAsync(static (ref Daemon d) => d.Mean);
-                    logger.LogInformation("Asked the loop: mean so far {Mean:F2} °C", mean);
+                    Log.MeanSoFar(logger, mean);
                 }
             }
         }

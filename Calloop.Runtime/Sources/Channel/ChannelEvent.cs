@@ -14,10 +14,10 @@ public readonly struct ChannelEvent<T>
     }
 
     /// <summary>An event carrying <paramref name="message"/>.</summary>
-    public static ChannelEvent<T> Of(T message) => new(message, false);
+    internal static ChannelEvent<T> Of(T message) => new(message, false);
 
     /// <summary>The closing event.</summary>
-    public static ChannelEvent<T> Closed => new(default!, true);
+    internal static ChannelEvent<T> Closed => new(default!, true);
 
     /// <summary>True for the closing event, which carries no message.</summary>
     public bool IsClosed { get; }

@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using System.Threading.Tasks;
 using Calloop.Interop;
 using Calloop.Polling;
 using Calloop.Sources;
@@ -134,8 +133,11 @@ public sealed class ChannelReaderSource<T> : IEventSource<ChannelEvent<T>, Unit,
     /// <summary>Waits for the reader; returns false when the wait finished at once with "no more items".</summary>
     private bool StartWait()
     {
+        // The ValueTask is consumed once: its result is read now, or it gets exactly one continuation.
+#pragma warning disable CA2012
         ConfiguredValueTaskAwaitable<bool>.ConfiguredValueTaskAwaiter waiter =
             _reader.WaitToReadAsync().ConfigureAwait(false).GetAwaiter();
+#pragma warning restore CA2012
         if (waiter.IsCompleted)
         {
             if (SafeResult(waiter))

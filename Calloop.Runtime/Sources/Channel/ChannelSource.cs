@@ -1,6 +1,5 @@
 using System;
 using System.Runtime.CompilerServices;
-using Calloop.Interop;
 using Calloop.Polling;
 using Calloop.Sources;
 

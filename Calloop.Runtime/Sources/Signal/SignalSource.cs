@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
 using System.Threading;
-using Calloop.Interop;
 using Calloop.Polling;
 using Calloop.Sources;
 
