@@ -90,6 +90,15 @@ internal struct Arena<T>
         return index;
     }
 
+    /// <summary>Grows the array until it holds at least <paramref name="capacity"/> slots.</summary>
+    internal void Reserve(int capacity)
+    {
+        while (_items.Capacity < capacity)
+        {
+            _items.Grow();
+        }
+    }
+
     /// <summary>Returns slot <paramref name="index"/> to the free list and changes its version.</summary>
     internal void Free(int index)
     {

@@ -33,7 +33,8 @@ internal sealed class TimerWheel
     private const int BucketFree = -1;
     private const int Hole = -1;
 
-    private Arena<Node> _nodes = new(64);
+    private Arena<Node> _nodes;
+    private readonly int _minNodes;
     private readonly Bucket[] _buckets = new Bucket[Levels * SlotsPerLevel + 1];
     private readonly ulong[] _occupied = new ulong[Levels];
     // Level-0 buckets whose live indices are in (deadline, sequence) order: one bit per slot. A loop that wakes many
@@ -52,7 +53,16 @@ internal sealed class TimerWheel
     private long _sequence;
 
     internal TimerWheel(long nowNs)
+        : this(nowNs, 64)
     {
+    }
+
+    /// <summary>A wheel positioned at <paramref name="nowNs"/> with room for <paramref name="capacity"/> timers, which trimming keeps.</summary>
+    internal TimerWheel(long nowNs, int capacity)
+    {
+        _minNodes = Math.Max(capacity, 64);
+        _nodes = new Arena<Node>(64);
+        _nodes.Reserve(capacity);
         _elapsedTick = nowNs >> TickShift;
         _overflowCheckedTick = _elapsedTick;
         // Every bucket starts with a small array (385 of them, 15 KiB), so that a loop whose timers come and go,
@@ -507,7 +517,7 @@ internal sealed class TimerWheel
     /// </summary>
     internal void TrimExcess()
     {
-        _nodes.TrimExcess(64);
+        _nodes.TrimExcess(_minNodes);
         foreach (ref Bucket b in _buckets.AsSpan())
         {
             if (b.Items.Length > 4 && b.Items.Length > 2 * b.Live)
