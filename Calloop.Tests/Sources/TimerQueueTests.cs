@@ -649,4 +649,94 @@ public class TimerQueueTests
         }
         Assert.That(after - fresh, Is.LessThan(2_000_000), $"fresh {fresh:N0} B, still {after:N0} B after {clock.Elapsed.TotalSeconds:F1} s of idle dispatches");
     }
+
+    private sealed class Counter
+    {
+        public long Fired;
+    }
+
+    [Test]
+    public void AddCancelRescheduleAndFireAllocateNothingAfterWarmUp()
+    {
+        // Fake time that stands still: every "now" deadline lands in the same wheel bucket, so that the measured passes
+        // visit only buckets the warm-up grew (real time would move the wheel onto buckets not yet used).
+        var time = new FakeTimeProvider();
+        using var loop = new EventLoop<Counter>(new EventLoopOptions { TimeProvider = time });
+        var queue = new TimerQueue<long>();
+        bool rearm = true;
+        loop.Handle.InsertSource(queue, (payload, ref timer, ref c) =>
+        {
+            c.Fired++;
+            if (payload == 0 && rearm)
+            {
+                rearm = false;
+                return TimeoutAction.ToInstant(timer.Deadline);
+            }
+            return TimeoutAction.Drop;
+        });
+        var handles = new TimerQueueHandle[64];
+        var counter = new Counter();
+        long bytes = Alloc.Measure(500, () =>
+        {
+            Instant now = Instant.Now;
+            for (int i = 0; i < handles.Length; i++)
+            {
+                handles[i] = queue.Add(i < 32 ? now : now + TimeSpan.FromHours(1 + i), i);
+            }
+            for (int i = 32; i < 48; i++)
+            {
+                queue.Reschedule(handles[i], now);
+            }
+            for (int i = 48; i < 64; i++)
+            {
+                queue.Reschedule(handles[i], TimeSpan.FromDays(1));
+                queue.Cancel(handles[i]);
+            }
+            queue.Cancel(handles[1]);
+            rearm = true;
+            loop.Dispatch(TimeSpan.Zero, ref counter);
+            loop.Dispatch(TimeSpan.Zero, ref counter);
+        });
+        Assert.That(bytes, Is.Zero);
+        Assert.That(counter.Fired, Is.EqualTo(48L * Alloc.LastRuns), "47 timers and one re-armed twice per pass");
+        Assert.That(queue.Count, Is.Zero);
+    }
+
+    [Test]
+    public void AHundredThousandTimersCostNoAllocationOnceTheQueueHasGrown()
+    {
+        var time = new FakeTimeProvider();
+        using var loop = new EventLoop<Counter>(new EventLoopOptions { TimeProvider = time });
+        var queue = new TimerQueue<int>();
+        loop.Handle.InsertSource(queue, (_, ref _, ref c) =>
+        {
+            c.Fired++;
+            return TimeoutAction.Drop;
+        });
+        const int N = 100_000;
+        var handles = new TimerQueueHandle[N];
+        var counter = new Counter();
+        long bytes = Alloc.Measure(1, () =>
+        {
+            // Deadlines spread over the past second (all due, in the order of the deadlines, not of insertion) and over
+            // the next hour; half of the future ones moved, then cancelled.
+            Instant now = Instant.Now;
+            for (int i = 0; i < N; i++)
+            {
+                long offset = (i * 7919L) % 1_000_000_000;
+                handles[i] = queue.Add(i % 2 == 0 ? now - TimeSpan.FromTicks(offset / 100) : now + TimeSpan.FromTicks(offset * 36), i);
+            }
+            for (int i = 1; i < N; i += 2)
+            {
+                if (i % 4 == 1)
+                {
+                    queue.Reschedule(handles[i], now + TimeSpan.FromMinutes(30));
+                }
+                queue.Cancel(handles[i]);
+            }
+            loop.Dispatch(TimeSpan.Zero, ref counter);
+        });
+        Assert.That(bytes, Is.Zero);
+        Assert.That(counter.Fired, Is.EqualTo((long)N / 2 * Alloc.LastRuns));
+    }
 }
