@@ -112,7 +112,7 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
         {
             ThrowDisposed("TimerQueue.Add");
         }
-        _wheel ??= new TimerWheel(Instant.Now.Nanoseconds, _capacity);
+        _wheel ??= new TimerWheel(Instant.Now.Nanoseconds, _capacity, recycleBuckets: true);
         int index = _slots.Allocate();
         ref Slot slot = ref _slots[index];
         slot.Payload = payload;
