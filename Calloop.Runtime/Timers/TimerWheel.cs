@@ -588,6 +588,22 @@ internal sealed class TimerWheel
         _nodes.Free(index);
     }
 
+    /// <summary>
+    /// When no timer is pending: hands nodes out in index order again, so that the next timers' nodes are next to each
+    /// other in memory. Every <see cref="TimerKey"/> given out before may then name a new timer: only for a wheel whose
+    /// owner keeps no key of a timer that has fired or been cancelled (a <see cref="TimerQueue{T}"/>'s wheel).
+    /// </summary>
+    internal void ResetNodesWhenEmpty()
+    {
+        if (Count == 0 && _nodes.Used != 0)
+        {
+            _nodes.ResetEmpty(1);
+        }
+    }
+
+    /// <summary>How many nodes the wheel holds memory for.</summary>
+    internal int NodeCapacity => _nodes.Capacity;
+
     /// <summary>True when the wheel holds much more memory than its pending timers need (after a burst).</summary>
     internal bool IsSparse => _nodes.IsSparse;
 

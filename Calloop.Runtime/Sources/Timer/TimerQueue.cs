@@ -69,6 +69,8 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
     private bool _inBatch;
     private bool _disposed;
     private long _sparseSinceMs;
+    // The highest version a freed slot has had: an emptied queue hands its slots out afresh above it.
+    private int _maxFreedVersion;
 
     // The loop the queue is in: its poller (whose wheel holds the queue's one loop timer), state and token.
     private Poll? _poll;
@@ -146,6 +148,10 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
             _wheel!.Cancel(slot.Key);
         }
         Free(handle.Index, ref slot);
+        if (_slots.Live == 0)
+        {
+            CompactWhenEmpty();
+        }
         return true;
     }
 
@@ -227,6 +233,7 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
         }
         _dueCount = 0;
         _dueNext = 0;
+        CompactWhenEmpty();
     }
 
     /// <summary>
@@ -339,6 +346,10 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
         finally
         {
             _inBatch = false;
+            if (_wheel is { Count: 0 })
+            {
+                CompactWhenEmpty();
+            }
             Arm();
         }
         return PostAction.Continue;
@@ -451,6 +462,30 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
             slot.Payload = default!;
         }
         _slots.Free(index);
+        int version = _slots[index].Version;
+        if (version > _maxFreedVersion)
+        {
+            _maxFreedVersion = version;
+        }
+    }
+
+    /// <summary>
+    /// Once the queue is empty: hands slots and wheel nodes out in index order again. Timers freed in deadline order
+    /// leave free lists in random memory order, and a burst added from them would touch a random slot and node per
+    /// timer (measured: S2q at 1M timers). Nothing refers to a free node any more; every handle given out stays stale,
+    /// since new slots start above the highest version any had.
+    /// </summary>
+    private void CompactWhenEmpty()
+    {
+        if (_dueNext < _dueCount)
+        {
+            return;
+        }
+        _wheel?.ResetNodesWhenEmpty();
+        if (_slots.Live == 0 && _slots.Used != 0 && _maxFreedVersion < int.MaxValue)
+        {
+            _slots.ResetEmpty(_maxFreedVersion + 1);
+        }
     }
 
     /// <summary>
@@ -529,7 +564,9 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
     /// <summary>Before each wait: trims once the queue has stayed sparse for <see cref="TrimDelayMs"/>, as the loop trims its own tables.</summary>
     private void TrimWhenSparse()
     {
-        if (!(_slots.IsSparse || _wheel is { IsSparse: true } || (_due.Length > InitialDue && _dueNext >= _dueCount)))
+        // By capacity, not by the slots handed out: an emptied queue hands its slots out from the start again. The batch
+        // array is trimmed with them, not on its own: a steady load that fires many timers at a time must keep it.
+        if (!(IsSparse(_slots.Capacity, _slots.Live) || (_wheel is { } wheel && IsSparse(wheel.NodeCapacity, wheel.Count))))
         {
             _sparseSinceMs = 0;
             return;
@@ -544,6 +581,9 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
             Trim();
         }
     }
+
+    /// <summary>Much more room than use: over 4096 slots (and the capacity asked for), fewer than a quarter of them live.</summary>
+    private bool IsSparse(int capacity, int live) => capacity > Math.Max(4096, _capacity) && live < capacity >> 2;
 
     bool IEventSource.NeedsLifecycleEvents => true;
 
