@@ -14,7 +14,10 @@
 # default backend (epoll on Linux).
 #
 # The case S2+slack runs S2 with the loop's TimerSlack at 1 ms for the C# peers (the floor runs plain S2: it
-# already rounds its waits up to whole milliseconds).
+# already rounds its waits up to whole milliseconds); S2q+slack does the same for S2q.
+#
+# S2q and S2bq are S2 and S2b with every timer in one TimerQueue (the floor runs S2 and S2b for them):
+#   CASES="S2q:100000 S2q+slack:100000 S2q:1000000 S2bq:100000" PEERS_ONLY="floor calloop-dotnet" bench/run.sh
 #
 # Raw result lines go to bench/out/raw-<timestamp>.txt, the table to bench/out/summary-<timestamp>.txt.
 set -euo pipefail
@@ -59,7 +62,12 @@ backend_of() {
 # One run: prints "<rep> <case label> <peer label> <result line>" to the raw file; a failed run is recorded as FAIL.
 run_one() {
     local rep=$1 label=$2 peer=$3 exe=$4 mode=$5 n=$6 line slack=0
-    if [[ "$mode" == S2+slack ]]; then mode=S2 slack=1000; fi
+    if [[ "$mode" == *+slack ]]; then mode=${mode%+slack} slack=1000; fi
+    # The timer-queue variants of S2 and S2b do the scenario's work through one TimerQueue; the C floor runs the
+    # scenario itself.
+    if [[ "$peer" == floor* ]]; then
+        case $mode in S2q) mode=S2 ;; S2bq) mode=S2b ;; esac
+    fi
     if line=$(CALLOOP_BENCH_BACKEND=$(backend_of "$peer") CALLOOP_BENCH_TIMER_SLACK_US=$slack timeout 120 "$exe" "$mode" "$n" 2>/dev/null | grep -E '^(scenario=|ERROR)' | tail -1) && [[ "$line" == scenario=* ]]; then
         echo "$rep $label $peer $line" >>"$RAW"
     else
@@ -119,7 +127,7 @@ END {
     printf "%-12s %-20s %12s %22s %8s %8s %10s  %s\n", "case", "peer", "median_ns", "min-max", "ratio", "paired", "alloc/op", "notes"
     for (i = 1; i <= nc; i++) {
         c = cases[i]; fm = median(vals[c, "floor"])
-        metric = (substr(c, 1, 3) == "S2@" || substr(c, 1, 3) == "S2+") ? "cpu ns/timer" : (substr(c, 1, 2) == "S6") ? "p50 latency ns" : "wall ns/op"
+        metric = (substr(c, 1, 3) == "S2@" || substr(c, 1, 3) == "S2+" || substr(c, 1, 4) == "S2q@" || substr(c, 1, 4) == "S2q+") ? "cpu ns/timer" : (substr(c, 1, 2) == "S6") ? "p50 latency ns" : "wall ns/op"
         for (j = 1; j <= np[c]; j++) {
             p = peers[c, j]; m = median(vals[c, p])
             ratio = (fm > 0 && m != "") ? sprintf("%.3f", m / fm) : "-"

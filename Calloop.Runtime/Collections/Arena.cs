@@ -90,6 +90,32 @@ internal struct Arena<T>
         return index;
     }
 
+    /// <summary>Grows the array until it holds at least <paramref name="capacity"/> slots.</summary>
+    internal void Reserve(int capacity)
+    {
+        while (_items.Capacity < capacity)
+        {
+            _items.Grow();
+        }
+    }
+
+    /// <summary>
+    /// When no slot is live: forgets the free list, so that the next slots are handed out in index order again (a free
+    /// list left by slots freed in random order hands them out in random memory order), keeping the memory. Slots
+    /// created from now on start at <paramref name="freshVersion"/>, which the caller chooses above every version a
+    /// handle it gave out may carry (or any value when no such handle can be used again).
+    /// </summary>
+    internal void ResetEmpty(int freshVersion)
+    {
+        if (_live != 0)
+        {
+            throw new InvalidOperationException("Only an arena with no live slot can be reset.");
+        }
+        _used = 0;
+        _freeHead = None;
+        _freshVersion = freshVersion;
+    }
+
     /// <summary>Returns slot <paramref name="index"/> to the free list and changes its version.</summary>
     internal void Free(int index)
     {

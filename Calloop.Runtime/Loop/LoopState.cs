@@ -25,6 +25,12 @@ internal class LoopState
 
     internal bool IsDispatching { get; set; }
 
+    /// <summary>
+    /// True while the source whose callback is running has asked, from that callback, to be removed or disabled: a
+    /// source that delivers many events from one <c>ProcessEvents</c> call (<see cref="TimerQueue{T}"/>) stops there.
+    /// </summary>
+    internal virtual bool CurrentSourceStopping => false;
+
     /// <summary>Throws unless called on the loop's thread, on a live loop.</summary>
     internal void CheckThread(string operation)
     {

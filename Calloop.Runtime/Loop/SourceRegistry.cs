@@ -43,10 +43,12 @@ internal sealed class SourceRegistry<TData>
     {
         Poll = poll;
         _waker = waker;
+        State = new RegistryState(this);
+        poll.State = State;
         Idles = new IdleQueue<TData>(State);
     }
 
-    internal LoopState State { get; } = new();
+    internal LoopState State { get; }
 
     internal Poll Poll { get; }
 
@@ -436,6 +438,13 @@ internal sealed class SourceRegistry<TData>
         {
             _settings[index] = new SourceSettings(name, policy);
         }
+    }
+
+    /// <summary>The loop's state, which also answers whether the running source asked to be removed or disabled.</summary>
+    private sealed class RegistryState(SourceRegistry<TData> registry) : LoopState
+    {
+        internal override bool CurrentSourceStopping =>
+            registry._currentSlot >= 0 && (registry._currentRemoved || registry._currentPending == PostAction.Disable);
     }
 
     /// <summary>A source's optional name and error policy.</summary>

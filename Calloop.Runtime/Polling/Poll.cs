@@ -27,6 +27,9 @@ public sealed class Poll
 
     internal TimerWheel Timers { get; }
 
+    /// <summary>The state of the loop this poller belongs to (its thread, disposal), for sources that check the thread themselves.</summary>
+    internal LoopState? State { get; set; }
+
     /// <summary>The poller's own descriptor: readable when any registered descriptor is ready.</summary>
     internal int Fd => _backend.Fd;
 

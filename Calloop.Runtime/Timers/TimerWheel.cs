@@ -33,7 +33,12 @@ internal sealed class TimerWheel
     private const int BucketFree = -1;
     private const int Hole = -1;
 
-    private Arena<Node> _nodes = new(64);
+    private Arena<Node> _nodes;
+    private readonly int _minNodes;
+    private readonly bool _recycle;
+    // Bucket arrays no bucket owns, by size class (log2 of the length), for a wheel that recycles them.
+    private int[][][] _spare = [];
+    private int[] _spareCount = [];
     private readonly Bucket[] _buckets = new Bucket[Levels * SlotsPerLevel + 1];
     private readonly ulong[] _occupied = new ulong[Levels];
     // Level-0 buckets whose live indices are in (deadline, sequence) order: one bit per slot. A loop that wakes many
@@ -53,7 +58,23 @@ internal sealed class TimerWheel
     private int _generation;
 
     internal TimerWheel(long nowNs)
+        : this(nowNs, 64)
     {
+    }
+
+    /// <summary>A wheel positioned at <paramref name="nowNs"/> with room for <paramref name="capacity"/> timers, which trimming keeps.</summary>
+    /// <param name="nowNs">Where the wheel starts.</param>
+    /// <param name="capacity">Room for this many timers up front; trimming keeps it.</param>
+    /// <param name="recycleBuckets">
+    /// Pass bucket arrays from buckets that empty to buckets that grow (see <see cref="RecycleArray"/>), so that a wheel
+    /// whose busy buckets move on as time passes stops allocating once it has grown.
+    /// </param>
+    internal TimerWheel(long nowNs, int capacity, bool recycleBuckets = false)
+    {
+        _recycle = recycleBuckets;
+        _minNodes = Math.Max(capacity, 64);
+        _nodes = new Arena<Node>(64);
+        _nodes.Reserve(capacity);
         _elapsedTick = nowNs >> TickShift;
         _overflowCheckedTick = _elapsedTick;
         // Every bucket starts with a small array (385 of them, 15 KiB), so that a loop whose timers come and go,
@@ -333,7 +354,72 @@ internal sealed class TimerWheel
                 return;
             }
         }
+        if (_recycle)
+        {
+            GrowFromSpare(ref b);
+            return;
+        }
         Array.Resize(ref b.Items, b.Items.Length * 2);
+    }
+
+    /// <summary>
+    /// Doubles a full bucket of a recycling wheel with a spare array (the smallest large enough) if there is one, else
+    /// a new one; its old array becomes a spare, for a bucket that empties to take in exchange for its larger one.
+    /// </summary>
+    private void GrowFromSpare(ref Bucket b)
+    {
+        int[] old = b.Items;
+        int want = BitOperations.Log2((uint)old.Length) + 1;
+        int[]? bigger = null;
+        for (int c = want; c < _spareCount.Length; c++)
+        {
+            if (_spareCount[c] != 0)
+            {
+                bigger = _spare[c][--_spareCount[c]];
+                _spare[c][_spareCount[c]] = null!;
+                break;
+            }
+        }
+        bigger ??= new int[old.Length * 2];
+        Array.Copy(old, bigger, b.Count);
+        b.Items = bigger;
+        PushSpare(old);
+    }
+
+    private void PushSpare(int[] array)
+    {
+        int c = BitOperations.Log2((uint)array.Length);
+        if (c >= _spareCount.Length)
+        {
+            Array.Resize(ref _spare, c + 1);
+            Array.Resize(ref _spareCount, c + 1);
+        }
+        int[][]? stack = _spare[c];
+        if (stack is null || _spareCount[c] == stack.Length)
+        {
+            Array.Resize(ref _spare[c], Math.Max(4, _spareCount[c] * 2));
+        }
+        _spare[c][_spareCount[c]++] = array;
+    }
+
+    /// <summary>
+    /// For a recycling wheel, when a bucket with a grown array empties: trades the array for the smallest spare, so that
+    /// the large one serves the next bucket that grows. Without a spare to trade, the bucket keeps its array.
+    /// </summary>
+    private void RecycleArray(ref Bucket b)
+    {
+        int mine = BitOperations.Log2((uint)b.Items.Length);
+        for (int c = 2; c < mine && c < _spareCount.Length; c++)
+        {
+            if (_spareCount[c] != 0)
+            {
+                int[] small = _spare[c][--_spareCount[c]];
+                _spare[c][_spareCount[c]] = null!;
+                PushSpare(b.Items);
+                b.Items = small;
+                return;
+            }
+        }
     }
 
     /// <summary>Takes the index at <paramref name="pos"/> out of <paramref name="bucket"/>.</summary>
@@ -370,6 +456,10 @@ internal sealed class TimerWheel
         b.Head = 0;
         b.Count = 0;
         b.Live = 0;
+        if (_recycle && b.Items.Length > 4)
+        {
+            RecycleArray(ref b);
+        }
         if (bucket < OverflowBucket)
         {
             _occupied[bucket / SlotsPerLevel] &= ~(1UL << (bucket % SlotsPerLevel));
@@ -488,6 +578,22 @@ internal sealed class TimerWheel
         _nodes.Free(index);
     }
 
+    /// <summary>
+    /// When no timer is pending: hands nodes out in index order again, so that the next timers' nodes are next to each
+    /// other in memory. Every <see cref="TimerKey"/> given out before may then name a new timer: only for a wheel whose
+    /// owner keeps no key of a timer that has fired or been cancelled (a <see cref="TimerQueue{T}"/>'s wheel).
+    /// </summary>
+    internal void ResetNodesWhenEmpty()
+    {
+        if (Count == 0 && _nodes.Used != 0)
+        {
+            _nodes.ResetEmpty(1);
+        }
+    }
+
+    /// <summary>How many nodes the wheel holds memory for.</summary>
+    internal int NodeCapacity => _nodes.Capacity;
+
     /// <summary>True when the wheel holds much more memory than its pending timers need (after a burst).</summary>
     internal bool IsSparse => _nodes.IsSparse;
 
@@ -497,7 +603,9 @@ internal sealed class TimerWheel
     /// </summary>
     internal void TrimExcess()
     {
-        _nodes.TrimExcess(64);
+        _nodes.TrimExcess(_minNodes);
+        _spare = [];
+        _spareCount = [];
         foreach (ref Bucket b in _buckets.AsSpan())
         {
             if (b.Items.Length > 4 && b.Items.Length > 2 * b.Live)

@@ -349,7 +349,7 @@ public class RegistryTests
             warm.Handle.InsertSource(s, (_, ref _, ref _) => { });
             p.Dispose();
         }
-        int before = Fds.OpenCount();
+        int before = Fds.OpenCountBefore();
         var loop = new EventLoop<int>();
         var (ping, source) = Ping.Create();
         loop.Handle.InsertSource(source, (_, ref _, ref _) => { });

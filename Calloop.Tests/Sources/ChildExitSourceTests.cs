@@ -89,7 +89,7 @@ public class ChildExitSourceTests
     [Test]
     public void ChildSourcesLeakNoDescriptors()
     {
-        int before = Fds.OpenCount();
+        int before = Fds.OpenCountBefore();
         for (int i = 0; i < 5; i++)
         {
             int pid = Spawn.Start("sh", "-c", "exit 0");

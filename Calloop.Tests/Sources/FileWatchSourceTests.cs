@@ -136,7 +136,7 @@ public class FileWatchSourceTests
     [Test]
     public void FileWatchSourcesLeakNoDescriptors()
     {
-        int before = Fds.OpenCount();
+        int before = Fds.OpenCountBefore();
         for (int i = 0; i < 10; i++)
         {
             using var loop = new EventLoop<List<FileWatchEvent>>();

@@ -159,7 +159,7 @@ public class NestedLoopTests
     [Test]
     public void NestedLoopsLeakNoDescriptors()
     {
-        int before = Fds.OpenCount();
+        int before = Fds.OpenCountBefore();
         for (int i = 0; i < 10; i++)
         {
             var inner = new EventLoop<Inner>();

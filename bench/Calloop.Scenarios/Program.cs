@@ -18,7 +18,7 @@ internal static class Program
         }
         if (args.Length != 2 || !long.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out long n) || n <= 0)
         {
-            Console.Error.WriteLine("usage: Calloop.Scenarios <S1|S2|S2b|S3|S4|S5|S6|retained> <N>   (CALLOOP_BENCH_WARMUP=0 skips the warm-up pass)");
+            Console.Error.WriteLine("usage: Calloop.Scenarios <S1|S2|S2b|S2q|S2bq|S3|S4|S5|S6|retained> <N>   (CALLOOP_BENCH_WARMUP=0 skips the warm-up pass)");
             return 2;
         }
         Func<long, Result>? scenario = args[0] switch
@@ -26,6 +26,8 @@ internal static class Program
             "S1" => PingScenario.Run,
             "S2" => TimerFireScenario.Run,
             "S2b" => TimerCancelScenario.Run,
+            "S2q" => TimerQueueScenario.RunFire,
+            "S2bq" => TimerQueueScenario.RunCancel,
             "S3" => ChannelScenario.Run,
             "S4" => FanOutScenario.Run,
             "S5" => IdleScenario.Run,
