@@ -112,6 +112,9 @@ public sealed partial class EventLoop<TData> : IDisposable
                 : OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? Backend.Kqueue
                 : Backend.Poll;
         }
+        // Every value is accepted here on every platform: a backend refuses a platform it cannot run on with a
+        // PlatformNotSupportedException that names it (the values' [SupportedOSPlatform] tells callers at build time).
+#pragma warning disable CA1416
         return backend switch
         {
             Backend.Epoll => new EpollBackend(capacity),
@@ -121,6 +124,7 @@ public sealed partial class EventLoop<TData> : IDisposable
             Backend.IoUringOrEpoll => CreateIoUringOrEpoll(capacity),
             _ => throw new ArgumentOutOfRangeException(nameof(backend), backend, "Unknown backend."),
         };
+#pragma warning restore CA1416
     }
 
     /// <summary>io_uring where this process can create a ring, otherwise epoll.</summary>

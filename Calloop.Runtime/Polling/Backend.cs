@@ -1,3 +1,5 @@
+using System.Runtime.Versioning;
+
 namespace Calloop;
 
 /// <summary>The operating-system readiness API an <see cref="EventLoop{TData}"/> waits with.</summary>
@@ -7,6 +9,7 @@ public enum Backend
     Default,
 
     /// <summary>Linux epoll(7). Elsewhere the loop's constructor throws <see cref="System.PlatformNotSupportedException"/>.</summary>
+    [SupportedOSPlatform("linux")]
     Epoll,
 
     /// <summary>
@@ -23,6 +26,8 @@ public enum Backend
     /// Written against the documented <c>struct kevent</c> of macOS and FreeBSD 12+, but not exercised by this
     /// project's CI, which runs on Linux: only the structure layouts and the refusal on Linux are tested.
     /// </remarks>
+    [SupportedOSPlatform("macos")]
+    [SupportedOSPlatform("freebsd")]
     Kqueue,
 
     /// <summary>
@@ -32,6 +37,7 @@ public enum Backend
     /// seccomp policy) the loop's constructor throws <see cref="System.PlatformNotSupportedException"/>.
     /// </summary>
     /// <remarks>See docs/backends.md for how each <see cref="Mode"/> maps to poll requests.</remarks>
+    [SupportedOSPlatform("linux")]
     IoUring,
 
     /// <summary>

@@ -14,6 +14,13 @@ using System.Runtime.InteropServices;
 using System.Threading;
 using Calloop;
 
+if (!OperatingSystem.IsLinux())
+{
+    // ChildExitSource watches the child through a pidfd, a Linux feature.
+    Console.Error.WriteLine("supervisor: this example needs Linux (it watches its child with ChildExitSource)");
+    return 1;
+}
+
 const int Workers = 3;
 const int ResultsPerWorker = 5;
 const int ChildRuns = 3;

@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System;
 using System.Runtime.InteropServices;
 using Calloop.Interop;
@@ -22,6 +23,7 @@ namespace Calloop;
 /// code or terminating signal. The runtime does not reap children it did not start. If something else reaps the
 /// child first, the event says <see cref="ChildExit.IsStatusUnknown"/>.</para>
 /// </remarks>
+[SupportedOSPlatform("linux")]
 public sealed class ChildExitSource : IEventSource<ChildExit, Unit, Unit>, IDisposable
 {
     private readonly FdHandle? _pidfd;

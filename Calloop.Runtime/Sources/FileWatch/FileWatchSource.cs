@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
@@ -22,6 +23,7 @@ namespace Calloop;
 /// away (<see cref="Remove"/>, or its path deleted), a last event with <see cref="FileWatchKinds.WatchRemoved"/> is
 /// delivered for it.
 /// </remarks>
+[SupportedOSPlatform("linux")]
 public sealed class FileWatchSource : IEventSource<FileWatchEvent, Unit, Unit>, IDisposable
 {
     private const int BufferSize = 64 * 1024;
