@@ -74,7 +74,8 @@ public class SourceRegistryTests
         loop.Handle.InsertSource(fine, (_, ref _, ref _) => { });
         loop.Handle.InsertSource(second, (_, ref _, ref _) => { });
         var e = Assert.Throws<AggregateException>(() => loop.Dispose());
-        Assert.That(e!.InnerExceptions, Has.Count.EqualTo(2));
+        Assert.That(e!.Message, Does.StartWith("Disposing the event loop's sources failed."));
+        Assert.That(e.InnerExceptions, Has.Count.EqualTo(2));
         Assert.That((first.Disposed, fine.Disposed, second.Disposed), Is.EqualTo((true, true, true)));
         loop.Dispose(); // harmless when repeated
     }
@@ -97,6 +98,8 @@ public class SourceRegistryTests
         RegistrationToken anonymous = loop.Handle.InsertSource(new Counting(), (_, ref _, ref _) => { });
         loop.Handle.SetErrorPolicy(named, ErrorPolicy.RemoveSource);
         loop.Handle.SetErrorPolicy(anonymous, ErrorPolicy.RemoveSource);
+        Assert.That(loop.Handle.GetSources().Select(s => (s.Name, s.ErrorPolicy)),
+            Is.EqualTo(new (string?, ErrorPolicy?)[] { ("named", ErrorPolicy.RemoveSource), (null, ErrorPolicy.RemoveSource) }));
         loop.Handle.SetErrorPolicy(named, null);
         loop.Handle.SetErrorPolicy(anonymous, null);
         var sources = loop.Handle.GetSources();
@@ -173,6 +176,78 @@ public class SourceRegistryTests
         Assert.That(loop.Handle.GetSources().Select(s => s.Token), Is.EqualTo(tokens.Take(10)));
     }
 
+    [Test]
+    public void TheDefaultTokenAndATokenOfAnotherLoopAreRefusedSayingWhy()
+    {
+        using var loop = new EventLoop<int>();
+        using var other = new EventLoop<int>();
+        RegistrationToken foreign = other.Handle.InsertSource(new Pair<int, int>(), (_, ref _, ref _) => { });
+        var e1 = Assert.Throws<ArgumentException>(() => loop.Handle.Remove(default));
+        Assert.That(e1!.Message, Does.StartWith("LoopHandle.Remove: default(RegistrationToken) names no source; use the token InsertSource returned."));
+        var e2 = Assert.Throws<ArgumentException>(() => loop.Handle.Disable(foreign));
+        Assert.That(e2!.Message, Does.StartWith($"LoopHandle.Disable: {foreign} belongs to another loop (this is loop "));
+        Assert.That(other.Handle.GetSources().Single().Enabled, Is.True, "the other loop's source is untouched");
+    }
+
+    [Test]
+    public void ASourceIsInOneLoopAtATimeAndFreeAgainOnceRemovedOrRefused()
+    {
+        using var loop = new EventLoop<int>();
+        using var other = new EventLoop<int>();
+        var source = new Pair<int, int>();
+        RegistrationToken token = loop.Handle.InsertSource(source, (_, ref _, ref _) => { });
+        Assert.Throws<InvalidOperationException>(() => other.Handle.InsertSource(source, (_, ref _, ref _) => { }));
+        loop.Handle.Remove(token);
+        other.Handle.InsertSource(source, (_, ref _, ref _) => { });
+        Assert.That(other.Handle.SourceCount, Is.EqualTo(1), "a removed source can go into another loop");
+
+        var refusing = new Counting { RefuseRegistrations = 1 };
+        Assert.Throws<System.IO.IOException>(() => loop.Handle.InsertSource(refusing, (_, ref _, ref _) => { }));
+        loop.Handle.InsertSource(refusing, (_, ref _, ref _) => { });
+        Assert.That((loop.Handle.SourceCount, refusing.Registered), Is.EqualTo((1, 1)), "a source whose registration failed stays free");
+    }
+
+    [Test]
+    public void UpdateFromItsOwnCallbackReregistersTheSourceOnceWhenTheCallbackReturns()
+    {
+        using var loop = new EventLoop<int>();
+        var source = new Counting { Lifecycle = true, Emit = true };
+        RegistrationToken token = default;
+        token = loop.Handle.InsertSource(source, (_, ref _, ref calls) =>
+        {
+            calls++;
+            loop.Handle.Update(token);
+            Assert.That(source.Reregistered, Is.Zero, "not while the callback runs");
+        });
+        int calls = 0;
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That((calls, source.Reregistered), Is.EqualTo((1, 1)));
+    }
+
+    [Test]
+    public void ASourceDisabledByAnEarlierCallbackOfTheBatchGetsNoEventFromIt()
+    {
+        // Both sources are ready in one batch; whichever runs first disables the other, whose event is then dropped.
+        using var loop = new EventLoop<int>();
+        var first = new Counting { Lifecycle = true, Emit = true };
+        var second = new Counting { Lifecycle = true, Emit = true };
+        RegistrationToken a = default, b = default;
+        a = loop.Handle.InsertSource(first, (_, ref _, ref calls) =>
+        {
+            calls++;
+            loop.Handle.Disable(b);
+        });
+        b = loop.Handle.InsertSource(second, (_, ref _, ref calls) =>
+        {
+            calls++;
+            loop.Handle.Disable(a);
+        });
+        int calls = 0;
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.EqualTo(1));
+        Assert.That(loop.Handle.GetSources().Count(s => s.Enabled), Is.EqualTo(1));
+    }
+
     /// <summary>A source of two type arguments.</summary>
     private sealed class Pair<TFirst, TSecond> : IEventSource<Unit, Unit, Unit>
     {
@@ -221,24 +296,53 @@ public class SourceRegistryTests
 
         public bool Disposed { get; private set; }
 
+        /// <summary>How many registrations to refuse (with an <see cref="System.IO.IOException"/>) before accepting one.</summary>
+        public int RefuseRegistrations { get; set; }
+
+        /// <summary>When set, the source gives itself one event from its next <see cref="BeforeSleep"/>.</summary>
+        public bool Emit { get; set; }
+
+        public int Reregistered { get; private set; }
+
+        private Token _token;
+
         public void Register(Poll poll, ref TokenFactory tokenFactory)
         {
-            tokenFactory.NextToken();
+            if (RefuseRegistrations > 0)
+            {
+                RefuseRegistrations--;
+                throw new System.IO.IOException("registration refused on purpose");
+            }
+            _token = tokenFactory.NextToken();
             Registered++;
         }
 
-        public void Reregister(Poll poll, ref TokenFactory tokenFactory) => tokenFactory.NextToken();
+        public void Reregister(Poll poll, ref TokenFactory tokenFactory)
+        {
+            _token = tokenFactory.NextToken();
+            Reregistered++;
+        }
 
         public void Unregister(Poll poll) => Unregistered++;
 
         public PollEvent? BeforeSleep()
         {
             BeforeSleeps++;
+            if (Emit)
+            {
+                Emit = false;
+                return new PollEvent(Readiness.None, _token);
+            }
             return null;
         }
 
         public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
-            where TCallback : IEventCallback<Unit, Unit, Unit>, allows ref struct => PostAction.Continue;
+            where TCallback : IEventCallback<Unit, Unit, Unit>, allows ref struct
+        {
+            Unit metadata = default;
+            callback.Invoke(default, ref metadata);
+            return PostAction.Continue;
+        }
 
         public void Dispose() => Disposed = true;
     }
