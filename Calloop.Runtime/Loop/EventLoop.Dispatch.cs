@@ -235,7 +235,9 @@ public sealed partial class EventLoop<TData>
             long waitNs = mustNotBlock ? 0 : userNs < 0 ? -1 : Math.Max(0, userDeadline - now);
             if (waitNs != 0 && timers.Count > 0 && timers.NextWakeNs() is long wake)
             {
-                long untilWake = Math.Max(0, SlackedWake(wake) - now);
+                // A deadline far in the past (even long.MinValue) is due now: never subtract across the overflow.
+                long slacked = SlackedWake(wake);
+                long untilWake = slacked <= now ? 0 : slacked - now;
                 waitNs = waitNs < 0 ? untilWake : Math.Min(waitNs, untilWake);
             }
             bool woken = PollOnce(waitNs);
@@ -321,7 +323,7 @@ public sealed partial class EventLoop<TData>
     private long SlackedWake(long wake)
     {
         long slack = _timerSlackNs;
-        if (slack <= 0 || wake > long.MaxValue - slack)
+        if (slack <= 0 || wake > long.MaxValue - slack || wake < long.MinValue + slack)
         {
             return wake;
         }

@@ -158,6 +158,21 @@ public class TimerTests
         Assert.That(TimerSource.FromDuration(TimeSpan.MaxValue).Deadline, Is.EqualTo(Instant.MaxValue));
     }
 
+    [TestCase(0)]
+    [TestCase(3)]
+    public void ADeadlineLongBeforeTheClocksOriginFiresAtOnce(int slackMs)
+    {
+        // Instant.FromNanoseconds takes any value; the earliest one is still just a deadline in the past, which must
+        // not turn into a wait that never ends (with or without timer slack).
+        using var loop = new EventLoop<Fired>(new EventLoopOptions { TimerSlack = TimeSpan.FromMilliseconds(slackMs) });
+        Insert(loop, TimerSource.FromDeadline(Instant.FromNanoseconds(long.MinValue)));
+        Insert(loop, TimerSource.FromDeadline(Instant.FromNanoseconds(-1)));
+        var fired = new Fired();
+        Waits.DispatchBlocking(loop, ref fired, "timers due long ago ended the wait");
+        Assert.That(fired.Count, Is.EqualTo(2));
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+    }
+
     [Test]
     public void ExpiredTimersFireInDeadlineOrderAndTiesInInsertionOrder()
     {

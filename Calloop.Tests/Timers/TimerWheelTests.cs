@@ -277,4 +277,144 @@ public class TimerWheelTests
         Assert.That(expired.Select(e => e.Token), Is.EqualTo(new ulong[] { 5, 7, 8, 9 }));
         Assert.That(wheel.Count, Is.Zero);
     }
+    [Test]
+    public void ADeadlineBeforeTheClocksOriginIsDueAtOnce()
+    {
+        // Instant.FromNanoseconds takes any value: a deadline below zero is simply in the past.
+        long now = 5_000_000_000;
+        var wheel = new TimerWheel(now);
+        wheel.Insert(-1, 1);
+        wheel.Insert(long.MinValue, 2);
+        Assert.That(wheel.NextWakeNs(), Is.LessThanOrEqualTo(now));
+        var expired = new List<ExpiredTimer>();
+        wheel.Expire(now, expired);
+        Assert.That(expired.Select(e => e.Token), Is.EqualTo(new[] { 2UL, 1UL }));
+        Assert.That(wheel.Count, Is.Zero);
+    }
+
+    [Test]
+    public void AJumpOfTheClockBeyondTheWheelsRangeFiresAnOverflowTimerInThatExpiry()
+    {
+        long now = 5_000_000_000;
+        var wheel = new TimerWheel(now);
+        long threeYears = 3L * 365 * 24 * 3600 * 1_000_000_000;
+        TimerKey far = wheel.Insert(now + threeYears, 1);
+        var expired = new List<ExpiredTimer>();
+        wheel.Expire(now + threeYears + 1, expired);
+        Assert.That(expired.Select(e => e.Token), Is.EqualTo(new[] { 1UL }), "due when the clock is past it, not at a later expiry");
+        Assert.That((wheel.IsPending(far), wheel.Count, wheel.NextWakeNs()), Is.EqualTo((false, 0, (long?)null)));
+    }
+
+    [Test]
+    public void AfterAJumpTimersFromTheOverflowAndFromTheWheelFireInDeadlineOrder()
+    {
+        // A is too far for the wheel when inserted; the clock then moves on (not far enough to look at the overflow
+        // again) and B, due after A, is near enough to go into the wheel. A jump past both fires A first.
+        const int TickShift = 20;
+        long start = 1000L << TickShift;
+        var wheel = new TimerWheel(start);
+        long threshold = (1L << 36) - (1L << 30);
+        long a = start + ((threshold + 10) << TickShift);
+        long b = a + (100L << TickShift);
+        wheel.Insert(a, 1);
+        var expired = new List<ExpiredTimer>();
+        wheel.Expire(start + (((1L << 30) - 1) << TickShift), expired);
+        Assert.That(expired, Is.Empty);
+        wheel.Insert(b, 2);
+        wheel.Expire(b, expired);
+        Assert.That(expired.Select(e => e.Token), Is.EqualTo(new[] { 1UL, 2UL }));
+        Assert.That(expired.Select(e => e.Deadline), Is.EqualTo(new[] { a, b }));
+    }
+
+    [Test]
+    public void TrimExcessKeepsPendingTimersInOrderAndCancellableAndFreedKeysStale()
+    {
+        // 64 timers in one ~1 ms bucket, in order (a full bucket, sorted by asking for the next wake), and one far
+        // timer in the 65th node. 40 of the bucket's timers are cancelled (holes: the bucket is sorted) and the far
+        // one too; trimming then shrinks the nodes to 64 and the bucket to its 24 live timers.
+        long now = 1000L << 20;
+        var wheel = new TimerWheel(now);
+        var keys = new TimerKey[64];
+        for (int i = 0; i < 64; i++)
+        {
+            keys[i] = wheel.Insert(now + 1_000 * (i + 1), (ulong)i);
+        }
+        TimerKey far = wheel.Insert(now + 10_000_000_000, 64);
+        Assert.That(wheel.NextWakeNs(), Is.EqualTo(now + 1_000));
+        var live = new List<int>();
+        for (int i = 0; i < 64; i++)
+        {
+            if (i % 8 < 5 && i != 63)
+            {
+                Assert.That(wheel.Cancel(keys[i]), Is.True);
+            }
+            else
+            {
+                live.Add(i);
+            }
+        }
+        Assert.That(wheel.Cancel(far), Is.True);
+        Assert.That(wheel.Count, Is.EqualTo(live.Count));
+
+        wheel.TrimExcess();
+
+        Assert.That((wheel.IsPending(far), wheel.Cancel(far)), Is.EqualTo((false, false)), "a key freed before the trim names nothing");
+        Assert.That(live.All(i => wheel.IsPending(keys[i])), Is.True);
+        Assert.That(wheel.NextWakeNs(), Is.EqualTo(now + 1_000 * (live[0] + 1)));
+        foreach (int i in new[] { live[3], live[10], live[^1] })
+        {
+            Assert.That(wheel.Cancel(keys[i]), Is.True, "a timer moved by the trim cancels");
+            live.Remove(i);
+        }
+        var expired = new List<ExpiredTimer>();
+        wheel.Expire(now + 100_000, expired);
+        Assert.That(expired.Select(e => e.Token), Is.EqualTo(live.Select(i => (ulong)i)));
+        Assert.That((wheel.Count, wheel.NextWakeNs()), Is.EqualTo((0, (long?)null)));
+    }
+
+    [Test]
+    [NonParallelizable]
+    public void ABurstOfTimersLeavesNothingBehindAfterTrimExcess()
+    {
+        // Two buckets of 300 000 timers: one sorted and expired in order, one expired whole without being sorted.
+        // Their nodes, bucket arrays and sorting scratch go once the wheel is trimmed; a long-lived timer stays.
+        const int Burst = 300_000;
+        const long Tolerance = 1024 * 1024;
+        long now = 1000L << 20;
+        var wheel = new TimerWheel(now);
+        TimerKey longLived = wheel.Insert(now + 3_600_000_000_000, 1);
+        long fresh = GC.GetTotalMemory(forceFullCollection: true);
+        FireTwoBursts(wheel, now, Burst);
+        Assert.That(wheel.IsSparse, Is.True, "one timer left of 300 001 nodes");
+        long burst = GC.GetTotalMemory(forceFullCollection: true);
+
+        wheel.TrimExcess();
+
+        long after = GC.GetTotalMemory(forceFullCollection: true);
+        Assert.That(burst - fresh, Is.GreaterThan(8 * Tolerance), "the burst held memory (or this test measures nothing)");
+        Assert.That(after - fresh, Is.LessThan(Tolerance), $"fresh {fresh:N0} B, after the burst {burst:N0} B, after TrimExcess {after:N0} B");
+        Assert.That((wheel.IsSparse, wheel.IsPending(longLived), wheel.Count), Is.EqualTo((false, true, 1)));
+    }
+
+    /// <summary>Fires a bucket of timers sorted first and one expired whole (a method of its own, so that nothing it held outlives it).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void FireTwoBursts(TimerWheel wheel, long now, int burst)
+    {
+        var expired = new List<ExpiredTimer>();
+        for (int phase = 0; phase < 2; phase++)
+        {
+            long bucket = now + ((5L + 5 * phase) << 20);
+            for (int i = 0; i < burst; i++)
+            {
+                wheel.Insert(bucket + (i * 7919L) % 1_000_000, (ulong)(2 + i));
+            }
+            if (phase == 0)
+            {
+                Assert.That(wheel.NextWakeNs(), Is.EqualTo(bucket));
+            }
+            expired.Clear();
+            wheel.Expire(bucket + (2L << 20), expired);
+            Assert.That(expired, Has.Count.EqualTo(burst));
+        }
+    }
 }
