@@ -318,6 +318,52 @@ public class AsyncIoPipeTests
     }
 
     [Test]
+    public void CancelingAFlushFromAnotherThreadAfterItWaitedMoreThanOnceResumesOnTheLoopThread()
+    {
+        var (loop, scheduler) = LoopWithExecutor();
+        using var _ = loop;
+        int loopThread = Environment.CurrentManagedThreadId;
+        var (a, b) = Fds.SocketPair();
+        using var peer = b;
+        using AsyncIo<OwnedFd> io = loop.Handle.AdaptIo(a);
+        PipeWriter writer = io.GetPipe().Output;
+        using var cts = new CancellationTokenSource();
+        var threads = new List<int>();
+        scheduler.Schedule(async () =>
+        {
+            writer.Write(new byte[4 << 20]); // far more than the socket buffer: the flush waits, and waits again
+            try
+            {
+                await writer.FlushAsync(cts.Token);
+                return 1;
+            }
+            catch (OperationCanceledException)
+            {
+                threads.Add(Environment.CurrentManagedThreadId);
+                return 0;
+            }
+        });
+        var got = new List<TaskOutcome<int>>();
+        DispatchReady(loop, ref got);
+        // The peer takes some: the flush writes more in the loop's dispatch and waits for writability again there.
+        var chunk = new byte[64 * 1024];
+        long drained = 0;
+        int n;
+        while ((n = Fds.Read(peer, chunk)) > 0)
+        {
+            drained += n;
+        }
+        Assert.That(drained, Is.GreaterThan(0));
+        DispatchReady(loop, ref got);
+        Assert.That(got, Is.Empty, "the flush is still pending");
+        Assert.That(Fds.Read(peer, chunk), Is.GreaterThan(0), "the flush wrote more after the peer drained");
+        Task.Run(cts.Cancel).Wait();
+        Waits.DispatchUntil(loop, ref got, () => got.Count == 1, "the canceled flush");
+        Assert.That(got[0].GetValue(), Is.Zero);
+        Assert.That(threads, Is.EqualTo(new[] { loopThread }), "the canceled flush resumed on the loop thread");
+    }
+
+    [Test]
     public void WritingToAClosedPeerThrowsIOExceptionNamingTheDescriptorAndErrno()
     {
         var (loop, _) = LoopWithExecutor();
