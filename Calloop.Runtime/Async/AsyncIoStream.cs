@@ -263,15 +263,32 @@ internal sealed class AsyncIoStream<T> : Stream
 
         private void AwaitReadiness()
         {
+            // A wait begun again inside the loop's dispatch (after a partial write, or a readiness that read nothing)
+            // notes the awaiting code's loop context too, so that a cancellation from another thread still completes
+            // on the loop thread.
+            LoopSynchronizationContext? context = _core.LoopContext;
+            SynchronizationContext? current = SynchronizationContext.Current;
+            bool swap = context is not null && !ReferenceEquals(current, context);
             ValueTask wait;
             try
             {
+                if (swap)
+                {
+                    SynchronizationContext.SetSynchronizationContext(context);
+                }
                 wait = _isWrite ? _stream._io.Writable(_cancellationToken) : _stream._io.Readable(_cancellationToken);
             }
             catch (Exception e)
             {
                 Finish(0, e);
                 return;
+            }
+            finally
+            {
+                if (swap)
+                {
+                    SynchronizationContext.SetSynchronizationContext(current);
+                }
             }
             _wait = wait;
             if (wait.IsCompleted)
@@ -326,7 +343,28 @@ internal sealed class AsyncIoStream<T> : Stream
             _readBuffer = default;
             _writeBuffer = default;
             _cancellationToken = default;
-            _core.Signal(result, error);
+            // Code that awaits this operation without the context (ConfigureAwait(false), as the runtime's pipe reader
+            // and writer do) resumes inline here, inside the loop's dispatch: it runs under the loop context the
+            // operation began with, so that the next operation it starts notes that context too (a cancellation from
+            // another thread then still completes on the loop thread).
+            LoopSynchronizationContext? context = _core.LoopContext;
+            SynchronizationContext? current = SynchronizationContext.Current;
+            bool swap = context is not null && !ReferenceEquals(current, context) && context.IsLoopThread;
+            if (swap)
+            {
+                SynchronizationContext.SetSynchronizationContext(context);
+            }
+            try
+            {
+                _core.Signal(result, error);
+            }
+            finally
+            {
+                if (swap)
+                {
+                    SynchronizationContext.SetSynchronizationContext(current);
+                }
+            }
         }
 
         public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);

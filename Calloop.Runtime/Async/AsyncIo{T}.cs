@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -95,6 +96,52 @@ public sealed class AsyncIo<T> : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return new AsyncIoStream<T>(this, ownsAdapter);
+    }
+
+    /// <summary>
+    /// A <see cref="PipeReader"/> and <see cref="PipeWriter"/> over the descriptor, for code written against
+    /// System.IO.Pipelines (protocol parsers): <see cref="IDuplexPipe.Input"/> reads with non-blocking read(2) and
+    /// awaits <see cref="Readable"/> when there is nothing to read; <see cref="IDuplexPipe.Output"/> buffers what is
+    /// written and, on <c>FlushAsync</c>, writes it with non-blocking write(2), awaiting <see cref="Writable"/> while the
+    /// descriptor is full.
+    /// </summary>
+    /// <remarks>
+    /// The reader and writer are the runtime's own (<see cref="PipeReader.Create(Stream, StreamPipeReaderOptions?)"/>,
+    /// <see cref="PipeWriter.Create(Stream, StreamPipeWriterOptions?)"/> over <see cref="GetStream"/>), whose pending
+    /// <c>ReadAsync</c> and <c>FlushAsync</c> complete inline on the loop thread: code awaiting them under a loop
+    /// <see cref="SynchronizationContext"/> resumes in the dispatch that saw the readiness and allocates nothing per read or
+    /// flush after warm-up. Use them on the loop thread; <c>CancelPendingRead</c> and <c>CancelPendingFlush</c> may be
+    /// called from any thread. A failing read or write throws <see cref="IOException"/> whose inner
+    /// <see cref="CalloopException"/> names the call, the descriptor and the errno. Completing the writer flushes what is
+    /// left (<c>Complete</c> blocks the thread in poll(2) while the descriptor is full; prefer <c>CompleteAsync</c>); it
+    /// does not shut the connection down.
+    /// </remarks>
+    /// <param name="readerOptions">
+    /// Buffer pool and sizes of the reader (<see cref="StreamPipeReaderOptions.Pool"/>, <see cref="StreamPipeReaderOptions.BufferSize"/>,
+    /// <see cref="StreamPipeReaderOptions.MinimumReadSize"/>, <see cref="StreamPipeReaderOptions.UseZeroByteReads"/>); null for the
+    /// defaults. Its <see cref="StreamPipeReaderOptions.LeaveOpen"/> is not used: <paramref name="ownsAdapter"/> decides.
+    /// </param>
+    /// <param name="writerOptions">
+    /// Buffer pool and segment size of the writer; null for the defaults. Its <see cref="StreamPipeWriterOptions.LeaveOpen"/>
+    /// is not used: <paramref name="ownsAdapter"/> decides.
+    /// </param>
+    /// <param name="ownsAdapter">
+    /// True to dispose this adapter (and so, unless it was created with <c>leaveOpen</c>, the wrapped object) once both
+    /// the reader and the writer are completed. False (the default): completing them releases their buffers only.
+    /// </param>
+    /// <exception cref="InvalidOperationException">Called from another thread than the loop's.</exception>
+    /// <exception cref="ObjectDisposedException">The adapter was disposed, or its loop was.</exception>
+    public IDuplexPipe GetPipe(StreamPipeReaderOptions? readerOptions = null, StreamPipeWriterOptions? writerOptions = null, bool ownsAdapter = false)
+    {
+        CheckUsable("AsyncIo.GetPipe");
+        return new AsyncIoPipe<T>(this, readerOptions, writerOptions, ownsAdapter);
+    }
+
+    /// <summary>Throws unless called on the loop thread while this adapter and its loop are alive.</summary>
+    internal void CheckUsable(string operation)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _registration!.CheckThread(operation);
     }
 
     private ValueTask Wait(IoWaiter waiter, string operation, CancellationToken cancellationToken)

@@ -155,6 +155,41 @@ public class AsyncIoTests
     }
 
     [Test]
+    public void CancelingAStreamWriteFromAnotherThreadAfterItWaitedAgainInTheLoopResumesOnTheLoopThread()
+    {
+        using var loop = new EventLoop<List<int>>();
+        int loopThread = Environment.CurrentManagedThreadId;
+        var (a, b) = Fds.SocketPair();
+        using var peer = b;
+        using AsyncIo<OwnedFd> io = loop.Handle.AdaptIo(a);
+        Stream stream = io.GetStream();
+        var (executor, scheduler) = Executor.Create<int>();
+        loop.Handle.InsertSource(executor, (outcome, ref _, ref got) => got.Add(outcome.GetValue()));
+        using var cts = new CancellationTokenSource();
+        scheduler.Schedule(async () =>
+        {
+            try
+            {
+                await stream.WriteAsync(new byte[4 << 20], cts.Token); // waits, writes some in the loop, waits again
+                return -1;
+            }
+            catch (OperationCanceledException)
+            {
+                return Environment.CurrentManagedThreadId;
+            }
+        });
+        var got = new List<int>();
+        loop.Dispatch(TimeSpan.Zero, ref got);
+        Assert.That(Fds.Drain(peer), Is.GreaterThan(0));
+        loop.Dispatch(TimeSpan.FromSeconds(5), ref got); // writable: the write goes on, then waits again
+        Assert.That(Fds.Drain(peer), Is.GreaterThan(0), "the write went on in the loop's dispatch");
+        Assert.That(got, Is.Empty);
+        Task.Run(cts.Cancel).Wait();
+        Waits.DispatchUntil(loop, ref got, () => got.Count == 1, "the canceled write");
+        Assert.That(got, Is.EqualTo(new[] { loopThread }));
+    }
+
+    [Test]
     public void CancelingOnTheLoopThreadCompletesTheAwaitAtOnce()
     {
         using var loop = new EventLoop<int>();
