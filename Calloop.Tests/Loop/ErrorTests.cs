@@ -54,6 +54,34 @@ public class ErrorTests
     }
 
     [Test]
+    public void ASourceThatRemovedItselfBeforeThrowingIsReportedAsGoneUnderTheLoopsPolicy()
+    {
+        using var loop = new EventLoop<int>(new EventLoopOptions { ErrorPolicy = ErrorPolicy.Propagate });
+        LoopHandle<int> handle = loop.Handle;
+        RegistrationToken token = default;
+        token = handle.InsertSource(TimerSource.Immediate(), (_, ref _, ref _) =>
+        {
+            handle.Remove(token);
+            throw new InvalidOperationException("after removing itself");
+        }, "self-removing");
+        handle.SetErrorPolicy(token, ErrorPolicy.StopLoop);
+        LoopExceptionEventArgs? seen = null;
+        loop.UnhandledException += (_, e) =>
+        {
+            seen = e;
+            e.Handled = true;
+        };
+        int data = 0;
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        Assert.That(seen, Is.Not.Null, "the exception was reported");
+        Assert.That(seen!.Exception.Message, Is.EqualTo("after removing itself"));
+        Assert.That((seen.Source, seen.SourceName), Is.EqualTo(((RegistrationToken?)null, (string?)null)),
+            "the source is gone: the event names no source");
+        Assert.That(seen.Policy, Is.EqualTo(ErrorPolicy.Propagate), "the loop's policy, not the removed source's own");
+        Assert.That(handle.SourceCount, Is.Zero);
+    }
+
+    [Test]
     public void AnIdleExceptionLeavesTheLaterIdlesForTheNextDispatch()
     {
         using var loop = new EventLoop<string>();
