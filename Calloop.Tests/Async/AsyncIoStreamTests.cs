@@ -286,4 +286,60 @@ public class AsyncIoStreamTests
         again.Write("still"u8);
         Assert.That(Fds.Read(peer, new byte[8]), Is.EqualTo(5));
     }
+
+    [Test]
+    public void ASynchronousReadBlocksInPollUntilDataArrives()
+    {
+        using var loop = new EventLoop<int>();
+        var (a, b) = Fds.SocketPair();
+        using var peer = b;
+        using AsyncIo<OwnedFd> io = loop.Handle.AdaptIo(a);
+        using Stream stream = io.GetStream();
+        var buffer = new byte[8];
+        int tid = 0;
+        int read = -1;
+        Thread reader = Waits.Start(() =>
+        {
+            Volatile.Write(ref tid, LoopThread.CurrentTid());
+            read = stream.Read(buffer, 0, buffer.Length);
+        });
+        Waits.SpinUntil(() => Volatile.Read(ref tid) != 0 && LoopThread.IsBlockedInWait(Volatile.Read(ref tid)), Waits.Patience,
+            "the reader blocks in poll on the empty descriptor");
+        Fds.Write(peer, "late"u8);
+        Waits.Join(reader, "the read returned once data arrived");
+        Assert.That(read, Is.EqualTo(4));
+        Assert.That(buffer[..4], Is.EqualTo("late"u8.ToArray()));
+    }
+
+    [Test]
+    public void ASynchronousWriteLargerThanTheSocketBufferBlocksUntilThePeerReadsAndWritesEverything()
+    {
+        using var loop = new EventLoop<int>();
+        var (a, b) = Fds.SocketPair();
+        using var peer = b;
+        using AsyncIo<OwnedFd> io = loop.Handle.AdaptIo(a);
+        using Stream stream = io.GetStream();
+        byte[] sent = Pattern(1 << 20);
+        int tid = 0;
+        Thread writer = Waits.Start(() =>
+        {
+            Volatile.Write(ref tid, LoopThread.CurrentTid());
+            stream.Write(sent, 0, sent.Length);
+        });
+        Waits.SpinUntil(() => Volatile.Read(ref tid) != 0 && LoopThread.IsBlockedInWait(Volatile.Read(ref tid)), Waits.Patience,
+            "the writer blocks in poll on the full descriptor");
+        var received = new MemoryStream();
+        var chunk = new byte[64 << 10];
+        Waits.SpinUntil(() =>
+        {
+            int n;
+            while ((n = Fds.Read(peer, chunk)) > 0)
+            {
+                received.Write(chunk, 0, n);
+            }
+            return received.Length == sent.Length;
+        }, Waits.Patience, "everything written arrives");
+        Waits.Join(writer, "the write returned");
+        Assert.That(received.ToArray().AsSpan().SequenceEqual(sent), Is.True, "the bytes arrived in order");
+    }
 }
