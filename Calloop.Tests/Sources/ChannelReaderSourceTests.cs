@@ -164,4 +164,19 @@ public class ChannelReaderSourceTests(NotifierKind notifier) : NotifierFixture(n
         source.Dispose();
         Assert.Throws<ObjectDisposedException>(() => loop.Handle.Update(token));
     }
+
+    [Test]
+    public void DisposingTwiceClosesNoDescriptorReusedInBetween()
+    {
+        var source = Channel.FromReader(Bcl.Channel.CreateUnbounded<int>().Reader);
+        source.Dispose();
+        var (r, w) = Fds.Pipe(); // takes the lowest free numbers: those the first Dispose closed
+        using (r)
+        using (w)
+        {
+            source.Dispose();
+            Assert.That(Fds.Write(w, "x"u8), Is.EqualTo(1), "the second Dispose closed nothing of someone else's");
+            Assert.That(Fds.Read(r, new byte[1]), Is.EqualTo(1));
+        }
+    }
 }

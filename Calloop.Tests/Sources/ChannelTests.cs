@@ -620,4 +620,20 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
         Assert.Throws<ObjectDisposedException>(() => loop.Handle.Update(token));
         sender.Dispose();
     }
+
+    [Test]
+    public void DisposingTheSourceTwiceClosesNoDescriptorReusedInBetween()
+    {
+        var (sender, source) = Channel.Create<int>();
+        using var _ = sender;
+        source.Dispose();
+        var (r, w) = Fds.Pipe(); // takes the lowest free numbers: those the first Dispose closed
+        using (r)
+        using (w)
+        {
+            source.Dispose();
+            Assert.That(Fds.Write(w, "x"u8), Is.EqualTo(1), "the second Dispose closed nothing of someone else's");
+            Assert.That(Fds.Read(r, new byte[1]), Is.EqualTo(1));
+        }
+    }
 }

@@ -162,4 +162,21 @@ public class ChildExitSourceTests
         Assert.That(ProcessCalls.Kill(pid, ProcessCalls.SIGKILL), Is.Zero);
         Spawn.Reap(pid);
     }
+
+    [Test]
+    public void DisposingTwiceClosesNoDescriptorReusedInBetween()
+    {
+        int pid = Spawn.Start("sh", "-c", "exit 0");
+        var source = ChildExitSource.ForPid(pid);
+        source.Dispose();
+        var (r, w) = Fds.Pipe(); // takes the lowest free numbers: those the first Dispose closed
+        using (r)
+        using (w)
+        {
+            source.Dispose();
+            Assert.That(Fds.Write(w, "x"u8), Is.EqualTo(1), "the second Dispose closed nothing of someone else's");
+            Assert.That(Fds.Read(r, new byte[1]), Is.EqualTo(1));
+        }
+        Spawn.Reap(pid);
+    }
 }

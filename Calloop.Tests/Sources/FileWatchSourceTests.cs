@@ -195,4 +195,20 @@ public class FileWatchSourceTests
         Assert.Throws<ObjectDisposedException>(() => source.Add(_dir, FileWatchKinds.Create));
         Assert.Throws<ObjectDisposedException>(() => source.Remove(mine));
     }
+
+    [Test]
+    public void DisposingTwiceClosesNoDescriptorReusedInBetween()
+    {
+        var source = new FileWatchSource();
+        source.Add(_dir, FileWatchKinds.Create);
+        source.Dispose();
+        var (r, w) = Fds.Pipe(); // takes the lowest free numbers: those the first Dispose closed
+        using (r)
+        using (w)
+        {
+            source.Dispose();
+            Assert.That(Fds.Write(w, "x"u8), Is.EqualTo(1), "the second Dispose closed nothing of someone else's");
+            Assert.That(Fds.Read(r, new byte[1]), Is.EqualTo(1));
+        }
+    }
 }

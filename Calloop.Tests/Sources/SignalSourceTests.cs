@@ -251,4 +251,19 @@ public class SignalSourceTests(NotifierKind notifier) : NotifierFixture(notifier
         Assert.Throws<ObjectDisposedException>(() => loop.Handle.Update(token));
         Assert.Throws<ObjectDisposedException>(() => source.Add(SIGUSR2));
     }
+
+    [Test]
+    public void DisposingTwiceClosesNoDescriptorReusedInBetween()
+    {
+        var source = new SignalSource(SIGUSR1);
+        source.Dispose();
+        var (r, w) = Fds.Pipe(); // takes the lowest free numbers: those the first Dispose closed
+        using (r)
+        using (w)
+        {
+            source.Dispose();
+            Assert.That(Fds.Write(w, "x"u8), Is.EqualTo(1), "the second Dispose closed nothing of someone else's");
+            Assert.That(Fds.Read(r, new byte[1]), Is.EqualTo(1));
+        }
+    }
 }
