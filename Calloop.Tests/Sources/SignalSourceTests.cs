@@ -227,6 +227,7 @@ public class SignalSourceTests(NotifierKind notifier) : NotifierFixture(notifier
         Assert.That(source.IsWatching(SIGUSR2), Is.False);
         Assert.That(source.IsWatching((PosixSignal)0), Is.False);
         Assert.That(source.Holds(SIGUSR1), Is.True);
+        Assert.That(source.Holds((PosixSignal)0), Is.False, "0 names no signal");
 
         var seen = new List<int>();
         Raise(SIGUSR1);

@@ -859,4 +859,28 @@ public class TimerQueueTests
         Assert.That(cancelled.IsAlive, Is.False, "the cleared timer's payload was released");
         GC.KeepAlive(queue);
     }
+
+    [Test]
+    public void BeforeItIsInALoopTheQueueIsUsableFromAnyThread()
+    {
+        var queue = new TimerQueue<int>();
+        Instant deadline = Instant.Now + TimeSpan.FromSeconds(10);
+        TimerQueueHandle handle = default;
+        var worker = new Thread(() =>
+        {
+            handle = queue.Add(deadline, 1);
+            queue.Add(deadline, 2);
+        });
+        worker.Start();
+        Waits.Join(worker, "the other thread added two timers");
+
+        Assert.That(queue.TryGetDeadline(handle, out Instant got), Is.True);
+        Assert.That(got, Is.EqualTo(deadline));
+        queue.TrimExcess();
+        Assert.That(queue.Count, Is.EqualTo(2), "trimming keeps the live timers");
+        queue.Clear();
+        Assert.That(queue.Count, Is.Zero);
+        Assert.That(queue.TryGetDeadline(handle, out _), Is.False, "cleared: the handle is stale");
+        queue.Dispose();
+    }
 }
