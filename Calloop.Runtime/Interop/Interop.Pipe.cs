@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 
 namespace Calloop.Interop;
@@ -14,37 +15,44 @@ internal static unsafe class Pipes
     /// <exception cref="CalloopException">pipe or fcntl failed (EMFILE, ...); nothing is left open.</exception>
     internal static (FdHandle Read, FdHandle Write) Create(string operation)
     {
-        int* fds = stackalloc int[2];
         if (OperatingSystem.IsMacOS())
         {
-            if (Libc.Pipe(fds) != 0)
-            {
-                throw CalloopException.FromErrno(operation, null, Marshal.GetLastPInvokeError());
-            }
+            return CreateWithFcntl(operation);
         }
-        else if (Libc.Pipe2(fds, Libc.O_NONBLOCK | Libc.O_CLOEXEC) != 0)
+        int* fds = stackalloc int[2];
+        if (Libc.Pipe2(fds, Libc.O_NONBLOCK | Libc.O_CLOEXEC) != 0)
+        {
+            throw CalloopException.FromErrno(operation, null, Marshal.GetLastPInvokeError());
+        }
+        return (new FdHandle(fds[0]), new FdHandle(fds[1]));
+    }
+
+    /// <summary>macOS: pipe, then the flags with fcntl.</summary>
+    [ExcludeFromCodeCoverage(Justification = "macOS only (no pipe2 there); the tests run on Linux.")]
+    private static (FdHandle Read, FdHandle Write) CreateWithFcntl(string operation)
+    {
+        int* fds = stackalloc int[2];
+        if (Libc.Pipe(fds) != 0)
         {
             throw CalloopException.FromErrno(operation, null, Marshal.GetLastPInvokeError());
         }
         var read = new FdHandle(fds[0]);
         var write = new FdHandle(fds[1]);
-        if (OperatingSystem.IsMacOS())
+        try
         {
-            try
-            {
-                SetFlags(fds[0], operation);
-                SetFlags(fds[1], operation);
-            }
-            catch
-            {
-                read.Dispose();
-                write.Dispose();
-                throw;
-            }
+            SetFlags(fds[0], operation);
+            SetFlags(fds[1], operation);
+        }
+        catch
+        {
+            read.Dispose();
+            write.Dispose();
+            throw;
         }
         return (read, write);
     }
 
+    [ExcludeFromCodeCoverage(Justification = "macOS only (called by CreateWithFcntl); the tests run on Linux.")]
     private static void SetFlags(int fd, string operation)
     {
         if (Libc.Fcntl(fd, Libc.F_SETFD, Libc.FD_CLOEXEC) < 0)

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 
 namespace Calloop.Interop;
@@ -40,8 +41,7 @@ internal static unsafe partial class PollSys
     {
         if (!s_hasPPoll)
         {
-            int ms = timeoutNs < 0 ? -1 : (int)Math.Min((timeoutNs + 999_999) / 1_000_000, int.MaxValue);
-            return PollMs(fds, count, ms);
+            return WaitWithPoll(fds, count, timeoutNs);
         }
         if (timeoutNs < 0)
         {
@@ -49,6 +49,14 @@ internal static unsafe partial class PollSys
         }
         Timespec ts = Timespec.FromNanoseconds(timeoutNs);
         return PPoll(fds, count, &ts, null);
+    }
+
+    /// <summary>macOS: poll(2), the timeout rounded up to whole milliseconds.</summary>
+    [ExcludeFromCodeCoverage(Justification = "macOS only (no ppoll there); the tests run on Linux.")]
+    private static int WaitWithPoll(PollFd* fds, nuint count, long timeoutNs)
+    {
+        int ms = timeoutNs < 0 ? -1 : (int)Math.Min((timeoutNs + 999_999) / 1_000_000, int.MaxValue);
+        return PollMs(fds, count, ms);
     }
 
     /// <summary>Blocks until <paramref name="fd"/> reports one of <paramref name="events"/> (or an error/hang-up); retries on EINTR.</summary>

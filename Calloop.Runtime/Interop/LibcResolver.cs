@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -25,6 +26,7 @@ internal static class LibcResolver
         }
     }
 
+    [ExcludeFromCodeCoverage(Justification = "FreeBSD only: installed as the resolver on FreeBSD alone; the tests run on Linux.")]
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
         libraryName == Libc.Name && NativeLibrary.TryLoad(FreeBsdLibc, out IntPtr handle) ? handle : IntPtr.Zero;
 }

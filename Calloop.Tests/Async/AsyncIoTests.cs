@@ -471,4 +471,19 @@ public class AsyncIoTests
         loop.Dispatch(timeout, ref data);
         Assert.That(Instant.Now - start, Is.GreaterThanOrEqualTo(timeout));
     }
+
+    [Test]
+    public void AWaitAfterTheLoopWasDisposedIsRefusedNamingTheOperation()
+    {
+        var loop = new EventLoop<int>();
+        var (a, b) = Fds.SocketPair();
+        using var peer = b;
+        AsyncIo<OwnedFd> io = loop.Handle.AdaptIo(a);
+        loop.Dispose();
+        var e = Assert.Throws<ObjectDisposedException>(() => io.Readable());
+        Assert.That(e!.Message, Does.StartWith("AsyncIo.Readable was called on an event loop that has been disposed."));
+        Assert.Throws<ObjectDisposedException>(() => io.Writable());
+        io.Dispose();
+        Assert.That(a.IsClosed, Is.True, "disposing the adapter still closes the descriptor");
+    }
 }

@@ -106,4 +106,58 @@ public class AsyncStreamSourceTests(NotifierKind notifier) : NotifierFixture(not
         loop.Handle.Remove(token);
         Assert.That(seen.IsCancellationRequested, Is.True);
     }
+
+    /// <summary>Yields 1..<paramref name="count"/>, then fails with <paramref name="failAtEnd"/> if given; its disposal throws <paramref name="failOnDispose"/>.</summary>
+    private sealed class ThrowingDisposal(int count, Exception? failAtEnd, Exception failOnDispose) : IAsyncEnumerable<int>, IAsyncEnumerator<int>
+    {
+        public int Current { get; private set; }
+
+        public IAsyncEnumerator<int> GetAsyncEnumerator(CancellationToken cancellationToken = default) => this;
+
+        public ValueTask<bool> MoveNextAsync()
+        {
+            if (Current < count)
+            {
+                Current++;
+                return new ValueTask<bool>(true);
+            }
+            return failAtEnd is null ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(failAtEnd);
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.FromException(failOnDispose);
+    }
+
+    [Test]
+    public void AStreamWhoseDisposalThrowsEndsWithThatException()
+    {
+        using var loop = new EventLoop<List<string>>();
+        var stream = new ThrowingDisposal(2, null, new IOException("close failed"));
+        loop.Handle.InsertSource(new AsyncStreamSource<int>(stream), (evt, ref _, ref got) => got.Add(evt.ToString()));
+        var got = new List<string>();
+        DispatchUntil(loop, ref got, () => loop.Handle.SourceCount == 0);
+        Assert.That(got, Is.EqualTo(new[] { "Item(1)", "Item(2)", "End(IOException: close failed)" }));
+    }
+
+    [Test]
+    public void WhenTheStreamAndItsDisposalBothFailTheEndCarriesTheStreamsError()
+    {
+        using var loop = new EventLoop<List<AsyncStreamEvent<int>>>();
+        var stream = new ThrowingDisposal(1, new InvalidDataException("torn"), new IOException("close failed"));
+        loop.Handle.InsertSource(new AsyncStreamSource<int>(stream), (evt, ref _, ref got) => got.Add(evt));
+        var got = new List<AsyncStreamEvent<int>>();
+        DispatchUntil(loop, ref got, () => loop.Handle.SourceCount == 0);
+        Assert.That(got, Has.Count.EqualTo(2));
+        Assert.That(got[1].Exception, Is.TypeOf<InvalidDataException>().With.Message.EqualTo("torn"));
+    }
+
+    [Test]
+    public void AnUpdatedStreamSourceStillDeliversEverything()
+    {
+        using var loop = new EventLoop<List<string>>();
+        RegistrationToken token = loop.Handle.InsertSource(new AsyncStreamSource<int>(Range(3)), (evt, ref _, ref got) => got.Add(evt.ToString()));
+        loop.Handle.Update(token);
+        var got = new List<string>();
+        DispatchUntil(loop, ref got, () => loop.Handle.SourceCount == 0);
+        Assert.That(got, Is.EqualTo(new[] { "Item(0)", "Item(1)", "Item(2)", "End" }));
+    }
 }

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using System.Threading;
 using Calloop.Tests.Support;
 using NUnit.Framework;
@@ -210,5 +212,168 @@ public class BackendContractTests(Backend backend)
         });
         Assert.That(bytes, Is.Zero);
         Assert.That(calls, Is.EqualTo(Alloc.LastRuns));
+    }
+
+    /// <summary>A custom source that registers its descriptor through the <see cref="SafeHandle"/> overloads of <see cref="Poll"/>.</summary>
+    private sealed class HandleSource(SafeHandle handle) : IEventSource<Readiness, Unit, Unit>
+    {
+        private Token _token;
+
+        public Poll? Poll { get; private set; }
+
+        public void Register(Poll poll, ref TokenFactory tokenFactory)
+        {
+            Poll = poll;
+            _token = tokenFactory.NextToken();
+            poll.Register(handle, Interest.Readable, Mode.Level, _token);
+        }
+
+        public void Reregister(Poll poll, ref TokenFactory tokenFactory)
+        {
+            _token = tokenFactory.NextToken();
+            poll.Reregister(handle, Interest.Readable, Mode.Level, _token);
+        }
+
+        public void Unregister(Poll poll) => poll.Unregister(handle);
+
+        public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
+            where TCallback : IEventCallback<Readiness, Unit, Unit>, allows ref struct
+        {
+            if (token == _token)
+            {
+                Unit metadata = default;
+                callback.Invoke(readiness, ref metadata);
+            }
+            return PostAction.Continue;
+        }
+    }
+
+    [Test]
+    public void ASourceRegisteringThroughSafeHandlesIsWatchedUpdatedAndUnregistered()
+    {
+        var (a, b) = Fds.SocketPair();
+        using var rx = a; // disposed after the loop, which unregisters the source through it
+        using var tx = b;
+        using var loop = NewLoop();
+        var source = new HandleSource(rx);
+        RegistrationToken token = loop.Handle.InsertSource(source, (_, ref _, ref n) => { n++; Fds.Drain(rx); });
+        int calls = 0;
+        Fds.Write(tx, "1"u8);
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.EqualTo(1));
+
+        loop.Handle.Update(token);
+        Fds.Write(tx, "2"u8);
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.EqualTo(2), "reported under the token of the update");
+
+        loop.Handle.Remove(token);
+        Fds.Write(tx, "3"u8);
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.EqualTo(2), "no longer watched");
+        loop.Handle.InsertSource(new HandleSource(rx), (_, ref _, ref n) => { n += 10; Fds.Drain(rx); });
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.EqualTo(12), "the descriptor was unregistered, so it can be registered again");
+    }
+
+    [Test]
+    public void ChangingOrRemovingADescriptorThatIsNotRegisteredFailsWithEnoentAndLeavesTheLoopWorking()
+    {
+        var (a, b) = Fds.SocketPair();
+        using var rx = a; // disposed after the loop, which unregisters the source through it
+        using var tx = b;
+        using var loop = NewLoop();
+        var source = new HandleSource(rx);
+        loop.Handle.InsertSource(source, (_, ref _, ref n) => { n++; Fds.Drain(rx); });
+        Poll poll = source.Poll!;
+        var (c, d) = Fds.SocketPair();
+        using var other = c;
+        using var otherPeer = d;
+        int fd = Fds.FdOf(other);
+
+        var modify = Assert.Throws<CalloopException>(() => poll.Reregister(other, Interest.Readable, Mode.Level, new Token(99)));
+        Assert.That(modify!.Errno, Is.EqualTo(2));
+        Assert.That(modify.FileDescriptor, Is.EqualTo(fd));
+        Assert.That(modify.Message, Does.Contain($"fd {fd}: ENOENT"));
+        var remove = Assert.Throws<CalloopException>(() => poll.Unregister(fd));
+        Assert.That(remove!.Errno, Is.EqualTo(2));
+        Assert.That(remove.Message, Does.Contain($"fd {fd}: ENOENT"));
+
+        int calls = 0;
+        Fds.Write(tx, "x"u8);
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.EqualTo(1), "the registered source is still watched");
+    }
+
+    [Test]
+    public void AClosedOrNullHandleIsRefusedBeforeTheKernelSeesIt()
+    {
+        var (a, b) = Fds.SocketPair();
+        using var rx = a; // disposed after the loop, which unregisters the source through it
+        using var tx = b;
+        using var loop = NewLoop();
+        var source = new HandleSource(rx);
+        loop.Handle.InsertSource(source, (_, ref _, ref _) => { });
+        Poll poll = source.Poll!;
+        var (c, d) = Fds.SocketPair();
+        d.Dispose();
+        c.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => poll.Register(c, Interest.Readable, Mode.Level, new Token(7)));
+        Assert.Throws<ArgumentNullException>(() => poll.Unregister((SafeHandle)null!));
+        Assert.That(loop.Handle.SourceCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void APipeWhoseReaderIsGoneReportsAnErrorToItsWriter()
+    {
+        using var loop = NewLoop();
+        var (r, w) = Fds.Pipe();
+        var readiness = new List<Readiness>();
+        loop.Handle.InsertSource(Generic.From(w, Interest.Writable, Mode.Level), (rd, ref _, ref _) =>
+        {
+            readiness.Add(rd);
+            return PostAction.Continue;
+        });
+        int data = 0;
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        Assert.That(readiness, Is.EqualTo(new[] { Readiness.Writable }));
+
+        r.Dispose();
+        loop.Dispatch(TimeSpan.Zero, ref data);
+        Assert.That(readiness, Has.Count.EqualTo(2));
+        Assert.That(readiness[1].HasFlag(Readiness.Error), Is.True, $"reported {readiness[1]}");
+    }
+
+    [Test]
+    public void WithMoreReadyDescriptorsThanOneWaitReturnsEachIsReportedInTurn()
+    {
+        using var loop = new EventLoop<HashSet<int>>(new EventLoopOptions
+        {
+            Backend = backend == Backend.IoUring ? IoUringTests.Available : backend,
+            MaxEventsPerWait = 2,
+        });
+        var peers = new List<OwnedFd>();
+        for (int i = 0; i < 5; i++)
+        {
+            var (a, b) = Fds.SocketPair();
+            peers.Add(b);
+            int id = i;
+            loop.Handle.InsertSource(Generic.From(a, Interest.Readable, Mode.Level), (_, ref _, ref seen) =>
+            {
+                seen.Add(id);
+                return PostAction.Continue;
+            });
+            Fds.Write(b, "x"u8); // never drained: ready at every wait
+        }
+        var seen = new HashSet<int>();
+        for (int round = 0; round < 3; round++)
+        {
+            loop.Dispatch(TimeSpan.Zero, ref seen);
+        }
+        Assert.That(seen, Is.EquivalentTo(new[] { 0, 1, 2, 3, 4 }), "three waits of two events reach all five descriptors");
+        foreach (OwnedFd peer in peers)
+        {
+            peer.Dispose();
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using Calloop.Polling;
 using Calloop.Tests.Support;
 using NUnit.Framework;
@@ -387,5 +388,96 @@ public class IoUringTests
         });
         Assert.That(bytes, Is.Zero);
         Assert.That(calls, Is.EqualTo(Alloc.LastRuns));
+    }
+
+    [Test]
+    public void TwoArrivalsOnAnEdgeRegistrationBeforeOneWaitAreOneEvent()
+    {
+        if (!Supported())
+        {
+            return;
+        }
+        using var backend = new IoUringBackend();
+        var (a, peer) = Fds.SocketPair();
+        using var _a = a;
+        using var _p = peer;
+        Span<PollEvent> events = stackalloc PollEvent[8];
+        backend.Add(Fds.FdOf(a), Interest.Readable, Mode.Edge, T1);
+        Assert.That(backend.Wait(events, 0), Is.Zero);
+        Fds.Write(peer, "x"u8);
+        Fds.Write(peer, "y"u8);
+        Assert.That(backend.Wait(events, 0), Is.EqualTo(1), "both completions of the multishot request merged, as epoll reports one event");
+        Assert.That(events[0].Token, Is.EqualTo(T1));
+        Assert.That(events[0].Readiness, Is.EqualTo(Readiness.Readable));
+        Assert.That(backend.Wait(events, 0), Is.Zero);
+    }
+
+    [Test]
+    public void AWaitWithoutATimeoutReturnsTheReadyDescriptor()
+    {
+        if (!Supported())
+        {
+            return;
+        }
+        using var backend = new IoUringBackend();
+        var (a, peer) = Fds.SocketPair();
+        using var _a = a;
+        using var _p = peer;
+        Span<PollEvent> events = stackalloc PollEvent[8];
+        backend.Add(Fds.FdOf(a), Interest.Readable, Mode.Level, T1);
+        Fds.Write(peer, "x"u8);
+        Assert.That(backend.Wait(events, -1), Is.EqualTo(1), "ready before the wait: a wait without a limit returns it");
+        Assert.That(events[0].Token, Is.EqualTo(T1));
+    }
+
+    [Test]
+    public void SlotsFreedByManyDeletionsAreReusedAndEveryRegistrationStillReports()
+    {
+        if (!Supported())
+        {
+            return;
+        }
+        using var backend = new IoUringBackend();
+        var pairs = new List<(OwnedFd A, OwnedFd B)>();
+        try
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                pairs.Add(Fds.SocketPair());
+            }
+            for (int i = 0; i < pairs.Count; i++)
+            {
+                backend.Add(Fds.FdOf(pairs[i].A), Interest.Readable, Mode.Level, new Token(i + 1, 1, 0));
+            }
+            foreach (var (a, _) in pairs)
+            {
+                backend.Delete(Fds.FdOf(a)); // more freed slots than the free list first holds
+            }
+            for (int i = 0; i < pairs.Count; i++)
+            {
+                backend.Add(Fds.FdOf(pairs[i].A), Interest.Readable, Mode.Level, new Token(i + 1, 2, 0));
+                Fds.Write(pairs[i].B, "x"u8);
+            }
+            var seen = new HashSet<Token>();
+            var events = new PollEvent[64];
+            for (int round = 0; round < 5 && seen.Count < pairs.Count; round++)
+            {
+                int n = backend.Wait(events, 1_000_000_000);
+                for (int k = 0; k < n; k++)
+                {
+                    seen.Add(events[k].Token);
+                }
+            }
+            Assert.That(seen, Has.Count.EqualTo(pairs.Count), "every re-added registration reports under its new token");
+            Assert.That(seen.All(t => t.Version == 2), Is.True, "no event under a deleted registration's token");
+        }
+        finally
+        {
+            foreach (var (a, b) in pairs)
+            {
+                a.Dispose();
+                b.Dispose();
+            }
+        }
     }
 }

@@ -118,4 +118,62 @@ public class ArenaTests
         Assert.That(arena.Capacity, Is.EqualTo(16));
         Assert.That(arena.Allocate(), Is.Zero);
     }
+
+    [Test]
+    public void AVersionAtIntMaxValueWrapsToOneNeverToZero()
+    {
+        var arena = new Arena<Item>(4);
+        int a = arena.Allocate();
+        arena[a].Version = int.MaxValue;
+        arena.Free(a);
+        Assert.That(arena[a].Version, Is.EqualTo(1), "0 names nothing and a negative version is no version");
+    }
+
+    [Test]
+    public void ASlotDroppedByATrimAtIntMaxValueComesBackAsVersionOne()
+    {
+        var arena = new Arena<Item>(4);
+        int a = arena.Allocate();
+        int b = arena.Allocate();
+        arena[b].Version = int.MaxValue - 1;
+        arena.Free(b); // int.MaxValue, past the highest live slot
+        arena.TrimExcess(4);
+        Assert.That(arena.Used, Is.EqualTo(1));
+        Assert.That(arena.Allocate(), Is.EqualTo(b));
+        Assert.That(arena[b].Version, Is.EqualTo(1), "above every version the slot had, wrapping past int.MaxValue to 1");
+        Assert.That(arena[a].Version, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void ResetEmptyIsRefusedWhileASlotIsLiveAndRestartsTheIndicesOtherwise()
+    {
+        var arena = new Arena<Item>(4);
+        int a = arena.Allocate();
+        arena.Allocate();
+        var e = Assert.Throws<System.InvalidOperationException>(() => arena.ResetEmpty(10));
+        Assert.That(e!.Message, Is.EqualTo("Only an arena with no live slot can be reset."));
+        Assert.That((arena.Live, arena.Used), Is.EqualTo((2, 2)), "the refused reset changed nothing");
+
+        arena.Free(1);
+        arena.Free(a);
+        arena.ResetEmpty(10);
+        Assert.That(arena.Allocate(), Is.Zero, "index order again, not the free list's");
+        Assert.That(arena[0].Version, Is.EqualTo(10));
+        Assert.That(arena.Allocate(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void ReserveGrowsTheArenaAndKeepsItsSlots()
+    {
+        var arena = new Arena<Item>(4);
+        int a = arena.Allocate();
+        arena[a].Value = 7;
+        arena.Reserve(1000);
+        Assert.That(arena.Capacity, Is.GreaterThanOrEqualTo(1000));
+        Assert.That(arena[a].Value, Is.EqualTo(7));
+        Assert.That((arena.Live, arena.Used), Is.EqualTo((1, 1)));
+        int capacity = arena.Capacity;
+        arena.Reserve(10);
+        Assert.That(arena.Capacity, Is.EqualTo(capacity), "never shrinks");
+    }
 }

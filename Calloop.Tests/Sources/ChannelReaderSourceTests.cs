@@ -78,4 +78,105 @@ public class ChannelReaderSourceTests(NotifierKind notifier) : NotifierFixture(n
         Assert.That(r.Items[^1], Is.EqualTo(9_999));
         Assert.That(r.Closed, Is.EqualTo(1));
     }
+
+    [Test]
+    public void AtMostMaxMessagesPerDispatchItemsAreDeliveredPerDispatchAndTheRestNext()
+    {
+        using var loop = new EventLoop<Received>();
+        var channel = Bcl.Channel.CreateUnbounded<int>();
+        for (int i = 0; i < Channel.MaxMessagesPerDispatch + 5; i++)
+        {
+            channel.Writer.TryWrite(i);
+        }
+        Insert(loop, channel.Reader);
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Items, Has.Count.EqualTo(Channel.MaxMessagesPerDispatch));
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Items, Has.Count.EqualTo(Channel.MaxMessagesPerDispatch + 5), "the rest at the next dispatch, without new readiness");
+        Assert.That(r.Items[^1], Is.EqualTo(Channel.MaxMessagesPerDispatch + 4));
+        Assert.That(r.Closed, Is.Zero);
+    }
+
+    [Test]
+    public void ItemsAfterAThrowingCallbackAreDeliveredAtTheNextDispatch()
+    {
+        using var loop = new EventLoop<Received>();
+        var channel = Bcl.Channel.CreateUnbounded<int>();
+        channel.Writer.TryWrite(1);
+        channel.Writer.TryWrite(2);
+        channel.Writer.TryWrite(3);
+        loop.Handle.InsertSource(Channel.FromReader(channel.Reader), (evt, ref _, ref r) =>
+        {
+            r.Items.Add(evt.Message);
+            if (evt.Message == 2)
+            {
+                throw new InvalidOperationException("item 2");
+            }
+        });
+        var r = new Received();
+        Assert.That(() => loop.Dispatch(TimeSpan.Zero, ref r), Throws.InvalidOperationException.With.Message.EqualTo("item 2"));
+        Assert.That(r.Items, Is.EqualTo(new[] { 1, 2 }));
+        // The dispatch after a throw finishes the interrupted batch without waiting; the next one polls again.
+        Waits.DispatchUntil(loop, ref r, () => r.Items.Count == 3, "item 3 is delivered after the throw");
+        Assert.That(r.Items, Is.EqualTo(new[] { 1, 2, 3 }), "item 3 was not lost");
+        Assert.That(loop.Handle.SourceCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void AWriterFailingWhileTheSourceWaitsClosesTheSource()
+    {
+        using var loop = new EventLoop<Received>();
+        var channel = Bcl.Channel.CreateUnbounded<int>();
+        Insert(loop, channel.Reader);
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r); // nothing there: the source waits for the reader
+        Assert.That(r.Closed, Is.Zero);
+        channel.Writer.Complete(new InvalidOperationException("writer failed"));
+        Waits.DispatchUntilEmpty(loop, ref r, "the source removed itself after the failure");
+        Assert.That(r.Closed, Is.EqualTo(1));
+        Assert.That(r.Items, Is.Empty);
+        Assert.That(channel.Reader.Completion.IsFaulted, Is.True, "the failure stays on Reader.Completion");
+    }
+
+    [Test]
+    public void AnUpdatedSourceKeepsDeliveringAndExposesItsReader()
+    {
+        using var loop = new EventLoop<Received>();
+        var channel = Bcl.Channel.CreateUnbounded<int>();
+        var source = Channel.FromReader(channel.Reader);
+        Assert.That(source.Reader, Is.SameAs(channel.Reader));
+        RegistrationToken token = loop.Handle.InsertSource(source, (evt, ref _, ref r) => r.Items.Add(evt.Message));
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        loop.Handle.Update(token);
+        channel.Writer.TryWrite(7);
+        Waits.DispatchUntil(loop, ref r, () => r.Items.Count == 1, "the item after Update");
+        Assert.That(r.Items, Is.EqualTo(new[] { 7 }));
+    }
+
+    [Test]
+    public void UpdatingADisposedSourceIsRefused()
+    {
+        using var loop = new EventLoop<Received>();
+        var source = Channel.FromReader(Bcl.Channel.CreateUnbounded<int>().Reader);
+        RegistrationToken token = loop.Handle.InsertSource(source, (_, ref _, ref _) => { });
+        source.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => loop.Handle.Update(token));
+    }
+
+    [Test]
+    public void DisposingTwiceClosesNoDescriptorReusedInBetween()
+    {
+        var source = Channel.FromReader(Bcl.Channel.CreateUnbounded<int>().Reader);
+        source.Dispose();
+        var (r, w) = Fds.Pipe(); // takes the lowest free numbers: those the first Dispose closed
+        using (r)
+        using (w)
+        {
+            source.Dispose();
+            Assert.That(Fds.Write(w, "x"u8), Is.EqualTo(1), "the second Dispose closed nothing of someone else's");
+            Assert.That(Fds.Read(r, new byte[1]), Is.EqualTo(1));
+        }
+    }
 }

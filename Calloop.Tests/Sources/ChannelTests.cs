@@ -602,4 +602,38 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
         Assert.That(throws, Is.EqualTo(2));
         Assert.That(received.Messages, Is.EqualTo(new[] { 1, 2, 3, 4 }));
     }
+
+    [Test]
+    public void AnUpdatedChannelSourceKeepsDeliveringAndRefusesUpdateOnceDisposed()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.Create<int>();
+        RegistrationToken token = loop.Handle.InsertSource(source, (evt, ref _, ref r) => r.Messages.Add(evt.Message));
+        sender.Send(1);
+        loop.Handle.Update(token);
+        sender.Send(2);
+        var r = new Received();
+        Waits.DispatchUntil(loop, ref r, () => r.Messages.Count == 2, "both messages after Update");
+        Assert.That(r.Messages, Is.EqualTo(new[] { 1, 2 }));
+
+        source.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => loop.Handle.Update(token));
+        sender.Dispose();
+    }
+
+    [Test]
+    public void DisposingTheSourceTwiceClosesNoDescriptorReusedInBetween()
+    {
+        var (sender, source) = Channel.Create<int>();
+        using var _ = sender;
+        source.Dispose();
+        var (r, w) = Fds.Pipe(); // takes the lowest free numbers: those the first Dispose closed
+        using (r)
+        using (w)
+        {
+            source.Dispose();
+            Assert.That(Fds.Write(w, "x"u8), Is.EqualTo(1), "the second Dispose closed nothing of someone else's");
+            Assert.That(Fds.Read(r, new byte[1]), Is.EqualTo(1));
+        }
+    }
 }

@@ -100,4 +100,83 @@ public class ChildExitSourceTests
         }
         Assert.That(Fds.OpenCount(), Is.EqualTo(before));
     }
+
+    [Test]
+    public void AChildReapedByAnotherPartOfTheProcessIsReportedWithAnUnknownStatus()
+    {
+        int pid = Spawn.Start("sh", "-c", "exit 4");
+        var source = ChildExitSource.ForPid(pid);
+        Assert.That(source.Pid, Is.EqualTo(pid));
+        Spawn.Reap(pid); // someone else's waitpid takes the status first
+        List<ChildExit> seen = RunUntilRemoved(source);
+        Assert.That(seen, Has.Count.EqualTo(1));
+        Assert.That(seen[0].Pid, Is.EqualTo(pid));
+        Assert.That(seen[0].IsStatusUnknown, Is.True);
+        Assert.That(seen[0].ExitCode, Is.Null);
+        Assert.That(seen[0].Signal, Is.Null);
+        Assert.That(seen[0].ToString(), Is.EqualTo($"pid {pid} ended (status unknown)"));
+    }
+
+    [Test]
+    public void AChildExitPrintsHowTheChildEnded()
+    {
+        int exited = Spawn.Start("sh", "-c", "exit 3");
+        ChildExit code = RunUntilRemoved(ChildExitSource.ForPid(exited))[0];
+        Assert.That(code.ToString(), Is.EqualTo($"pid {exited} exited with 3"));
+        Assert.That(code.IsStatusUnknown, Is.False);
+
+        int killed = Spawn.Start("sleep", "30");
+        var source = ChildExitSource.ForPid(killed);
+        Assert.That(ProcessCalls.Kill(killed, ProcessCalls.SIGKILL), Is.Zero);
+        ChildExit signal = RunUntilRemoved(source)[0];
+        Assert.That(signal.ToString(), Is.EqualTo($"pid {killed} killed by signal 9"));
+        Assert.That(signal.IsStatusUnknown, Is.False);
+    }
+
+    [Test]
+    public void AnUpdatedSourceStillReportsTheExit()
+    {
+        int pid = Spawn.Start("sleep", "30");
+        using var loop = new EventLoop<List<ChildExit>>();
+        RegistrationToken token = loop.Handle.InsertSource(ChildExitSource.ForPid(pid), (exit, ref _, ref seen) => seen.Add(exit));
+        var seen = new List<ChildExit>();
+        loop.Dispatch(TimeSpan.Zero, ref seen);
+        Assert.That(seen, Is.Empty, "still running");
+
+        loop.Handle.Update(token);
+        Assert.That(ProcessCalls.Kill(pid, ProcessCalls.SIGKILL), Is.Zero);
+        Waits.DispatchUntil(loop, ref seen, () => seen.Count == 1, TimeSpan.FromSeconds(30), "the exit after Update");
+        Assert.That(seen[0].Signal, Is.EqualTo(9));
+        Assert.That(loop.Handle.SourceCount, Is.Zero, "the source removed itself");
+    }
+
+    [Test]
+    public void UpdatingADisposedSourceIsRefused()
+    {
+        int pid = Spawn.Start("sleep", "30");
+        using var loop = new EventLoop<int>();
+        var source = ChildExitSource.ForPid(pid);
+        RegistrationToken token = loop.Handle.InsertSource(source, (_, ref _, ref _) => { });
+        source.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => loop.Handle.Update(token));
+        Assert.That(ProcessCalls.Kill(pid, ProcessCalls.SIGKILL), Is.Zero);
+        Spawn.Reap(pid);
+    }
+
+    [Test]
+    public void DisposingTwiceClosesNoDescriptorReusedInBetween()
+    {
+        int pid = Spawn.Start("sh", "-c", "exit 0");
+        var source = ChildExitSource.ForPid(pid);
+        source.Dispose();
+        var (r, w) = Fds.Pipe(); // takes the lowest free numbers: those the first Dispose closed
+        using (r)
+        using (w)
+        {
+            source.Dispose();
+            Assert.That(Fds.Write(w, "x"u8), Is.EqualTo(1), "the second Dispose closed nothing of someone else's");
+            Assert.That(Fds.Read(r, new byte[1]), Is.EqualTo(1));
+        }
+        Spawn.Reap(pid);
+    }
 }

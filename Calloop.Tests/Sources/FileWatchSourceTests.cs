@@ -146,4 +146,69 @@ public class FileWatchSourceTests
         }
         Assert.That(Fds.OpenCount(), Is.EqualTo(before));
     }
+
+    [Test]
+    public void RemovingAWatchTheKernelAlreadyDroppedIsHarmlessAndItsLastEventStillArrives()
+    {
+        using var loop = new EventLoop<List<FileWatchEvent>>();
+        var source = new FileWatchSource();
+        Insert(loop, source);
+        string sub = Path.Combine(_dir, "gone");
+        Directory.CreateDirectory(sub);
+        FileWatch watch = source.Add(sub, FileWatchKinds.Create);
+        Directory.Delete(sub); // the kernel drops the watch of a deleted directory
+
+        source.Remove(watch);
+        var seen = new List<FileWatchEvent>();
+        DispatchUntil(loop, seen, s => s.Exists(e => (e.Kinds & FileWatchKinds.WatchRemoved) != 0));
+        Assert.That(seen.Find(e => (e.Kinds & FileWatchKinds.WatchRemoved) != 0).Watch, Is.EqualTo(watch));
+        Assert.That(source.WatchCount, Is.Zero);
+    }
+
+    [Test]
+    public void AnUpdatedSourceKeepsDeliveringEvents()
+    {
+        using var loop = new EventLoop<List<FileWatchEvent>>();
+        var source = new FileWatchSource();
+        source.Add(_dir, FileWatchKinds.Create);
+        RegistrationToken token = Insert(loop, source);
+        loop.Handle.Update(token);
+        File.WriteAllText(Path.Combine(_dir, "after-update"), "");
+        var seen = new List<FileWatchEvent>();
+        DispatchUntil(loop, seen, s => s.Exists(e => e.Name == "after-update"));
+        Assert.That(seen, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void MisusedWatchesAndPathsAreRefusedClearly()
+    {
+        using var source = new FileWatchSource();
+        FileWatch mine = source.Add(_dir, FileWatchKinds.Create);
+        var unknown = new FileWatch(mine.Descriptor + 100);
+        var e = Assert.Throws<ArgumentException>(() => source.Remove(unknown));
+        Assert.That(e!.Message, Does.StartWith($"FileWatchSource.Remove: watch {unknown.Descriptor} is not a live watch of this source."));
+        var nul = Assert.Throws<ArgumentException>(() => source.Add(_dir + "\0x", FileWatchKinds.Create));
+        Assert.That(nul!.Message, Does.Contain("NUL"));
+        Assert.That(source.WatchCount, Is.EqualTo(1), "the refused calls changed nothing");
+
+        source.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => source.Add(_dir, FileWatchKinds.Create));
+        Assert.Throws<ObjectDisposedException>(() => source.Remove(mine));
+    }
+
+    [Test]
+    public void DisposingTwiceClosesNoDescriptorReusedInBetween()
+    {
+        var source = new FileWatchSource();
+        source.Add(_dir, FileWatchKinds.Create);
+        source.Dispose();
+        var (r, w) = Fds.Pipe(); // takes the lowest free numbers: those the first Dispose closed
+        using (r)
+        using (w)
+        {
+            source.Dispose();
+            Assert.That(Fds.Write(w, "x"u8), Is.EqualTo(1), "the second Dispose closed nothing of someone else's");
+            Assert.That(Fds.Read(r, new byte[1]), Is.EqualTo(1));
+        }
+    }
 }

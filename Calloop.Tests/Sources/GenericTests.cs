@@ -124,4 +124,28 @@ public class GenericTests
         loop.Dispatch(TimeSpan.Zero, ref data);
         Assert.That(data, Is.EqualTo(1));
     }
+
+    [Test]
+    public void DisposingARegisteredSourceStopsItsEventsAndClosesItsDescriptor()
+    {
+        using var loop = new EventLoop<int>();
+        var (a, b) = Fds.SocketPair();
+        using var tx = b;
+        var source = Generic.From(a, Interest.Readable, Mode.Level);
+        Assert.That(source.File, Is.SameAs(a));
+        RegistrationToken token = loop.Handle.InsertSource(source, (_, ref _, ref n) =>
+        {
+            n++;
+            return PostAction.Continue;
+        });
+        source.Dispose();
+        source.Dispose();
+        Assert.That(a.IsClosed, Is.True, "the source owned the handle");
+        Fds.Write(tx, "x"u8);
+        int calls = 0;
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.Zero, "no longer watched");
+        loop.Handle.Remove(token);
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+    }
 }

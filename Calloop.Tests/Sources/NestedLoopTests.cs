@@ -173,4 +173,46 @@ public class NestedLoopTests
         }
         Assert.That(Fds.OpenCount(), Is.EqualTo(before));
     }
+
+    [Test]
+    public void AnUpdatedNestedSourceStillWakesForInnerTimersAndPings()
+    {
+        var inner = new EventLoop<Inner>();
+        var (ping, pingSource) = Ping.Create();
+        using var _ = ping;
+        inner.Handle.InsertSource(pingSource, (_, ref _, ref d) => d.Pings++);
+        Instant deadline = Instant.Now + TimeSpan.FromMilliseconds(50);
+        Instant firedAt = default;
+        inner.Handle.InsertSource(TimerSource.FromDeadline(deadline), (_, ref _, ref d) =>
+        {
+            firedAt = Instant.Now;
+            d.Timers++;
+            return TimeoutAction.Drop;
+        });
+        using var outer = new EventLoop<Outer>();
+        var nested = new NestedLoopSource<Inner>(inner, new Inner());
+        Assert.That(nested.Loop, Is.SameAs(inner));
+        RegistrationToken token = outer.Handle.InsertSource(nested, (_, ref _, ref o) => o.InnerDispatches++);
+        var o = new Outer();
+        outer.Dispatch(TimeSpan.Zero, ref o); // the outer loop now holds a timer for the inner one
+
+        outer.Handle.Update(token);
+        DispatchUntil(outer, () => nested.Data.Timers == 1);
+        Assert.That(firedAt, Is.GreaterThanOrEqualTo(deadline), "the inner timer, rescheduled under the new token, never fires early");
+
+        ping.Send();
+        DispatchUntil(outer, () => nested.Data.Pings == 1);
+        Assert.That(nested.Data.Timers, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void UpdatingADisposedNestedSourceIsRefused()
+    {
+        using var outer = new EventLoop<Outer>();
+        var nested = new NestedLoopSource<Inner>(new EventLoop<Inner>(), new Inner());
+        RegistrationToken token = outer.Handle.InsertSource(nested, (_, ref _, ref _) => { });
+        nested.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => outer.Handle.Update(token));
+        nested.Dispose();
+    }
 }

@@ -212,4 +212,59 @@ public class SignalSourceTests(NotifierKind notifier) : NotifierFixture(notifier
         }
         Assert.That(Support.Fds.OpenCount(), Is.EqualTo(before));
     }
+
+    [Test]
+    public void AddingAWatchedSignalOrRemovingAnUnwatchedOneChangesNothing()
+    {
+        using var loop = new EventLoop<List<int>>();
+        var source = new SignalSource(SIGUSR1);
+        Assert.That(source.CancelDefaultAction, Is.True, "a watched signal's default action is suppressed by default");
+        Insert(loop, source);
+        source.Add(SIGUSR1);
+        source.Remove(SIGUSR2);
+        source.Remove((PosixSignal)0);
+        Assert.That(source.IsWatching(SIGUSR1), Is.True);
+        Assert.That(source.IsWatching(SIGUSR2), Is.False);
+        Assert.That(source.IsWatching((PosixSignal)0), Is.False);
+        Assert.That(source.Holds(SIGUSR1), Is.True);
+        Assert.That(source.Holds((PosixSignal)0), Is.False, "0 names no signal");
+
+        var seen = new List<int>();
+        Raise(SIGUSR1);
+        DispatchUntil(loop, seen, 1);
+        Assert.That(seen, Is.EqualTo(new[] { 10 }), "delivered once");
+    }
+
+    [Test]
+    public void AnUpdatedSourceKeepsDeliveringItsSignals()
+    {
+        using var loop = new EventLoop<List<int>>();
+        var source = new SignalSource(SIGUSR1);
+        RegistrationToken token = Insert(loop, source);
+        loop.Handle.Update(token);
+        Assert.That(source.Holds(SIGUSR1), Is.True);
+        var seen = new List<int>();
+        Raise(SIGUSR1);
+        DispatchUntil(loop, seen, 1);
+        Assert.That(seen, Is.EqualTo(new[] { 10 }));
+
+        source.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => loop.Handle.Update(token));
+        Assert.Throws<ObjectDisposedException>(() => source.Add(SIGUSR2));
+    }
+
+    [Test]
+    public void DisposingTwiceClosesNoDescriptorReusedInBetween()
+    {
+        var source = new SignalSource(SIGUSR1);
+        source.Dispose();
+        var (r, w) = Fds.Pipe(); // takes the lowest free numbers: those the first Dispose closed
+        using (r)
+        using (w)
+        {
+            source.Dispose();
+            Assert.That(Fds.Write(w, "x"u8), Is.EqualTo(1), "the second Dispose closed nothing of someone else's");
+            Assert.That(Fds.Read(r, new byte[1]), Is.EqualTo(1));
+        }
+    }
 }

@@ -739,4 +739,148 @@ public class TimerQueueTests
         Assert.That(bytes, Is.Zero);
         Assert.That(counter.Fired, Is.EqualTo((long)N / 2 * Alloc.LastRuns));
     }
+
+    [Test]
+    public void DisposingTheQueueInItsLoopDropsItsTimersAndTheLoopsWakeUp()
+    {
+        var (loop, queue, time, token) = Create();
+        using EventLoop<Log> owned = loop;
+        Instant deadline = Instant.Now + TimeSpan.FromSeconds(1);
+        TimerQueueHandle handle = queue.Add(deadline, 1);
+        var log = new Log();
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(loop.NextTimerDeadline, Is.Not.Null.And.LessThanOrEqualTo(deadline), "the loop wakes for the queue's earliest timer");
+
+        queue.Dispose();
+        queue.Dispose();
+        Assert.That(loop.NextTimerDeadline, Is.Null, "the wake-up is cancelled with the queue");
+        Assert.That(queue.Count, Is.Zero);
+        Assert.That(queue.Contains(handle), Is.False);
+        var e = Assert.Throws<ObjectDisposedException>(() => queue.Add(deadline, 2));
+        Assert.That(e!.Message, Does.Contain("TimerQueue.Add: the TimerQueue was disposed"));
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(log.Fired, Is.Empty);
+        loop.Handle.Remove(token);
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+    }
+
+    [Test]
+    public void AnUpdatedQueueKeepsItsTimersAndItsWakeUp()
+    {
+        var (loop, queue, time, token) = Create();
+        using EventLoop<Log> owned = loop;
+        Instant deadline = Instant.Now + TimeSpan.FromSeconds(1);
+        queue.Add(deadline, 1);
+        queue.Add(deadline + TimeSpan.FromSeconds(1), 2);
+        var log = new Log();
+        loop.Dispatch(TimeSpan.Zero, ref log);
+
+        Instant? before = loop.NextTimerDeadline;
+        loop.Handle.Update(token);
+        Assert.That(loop.NextTimerDeadline, Is.Not.Null.And.EqualTo(before), "re-armed for the same wake-up");
+        time.Advance(TimeSpan.FromSeconds(1) - Tick);
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(log.Fired, Is.Empty);
+        time.Advance(TimeSpan.FromSeconds(1) + Tick);
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(log.Fired, Is.EqualTo(new[] { 1, 2 }));
+    }
+
+    [Test]
+    public void TrimExcessBetweenAThrowAndTheNextDispatchLosesNoTimer()
+    {
+        var (loop, queue, time, _) = Create();
+        using EventLoop<Log> owned = loop;
+        for (int i = 1; i <= 100; i++)
+        {
+            queue.Add(TimeSpan.FromSeconds(1), i);
+        }
+        bool thrown = false;
+        var log = new Log
+        {
+            OnFire = (payload, _) =>
+            {
+                if (payload == 50 && !thrown)
+                {
+                    thrown = true;
+                    throw new InvalidOperationException("boom");
+                }
+                return TimeoutAction.Drop;
+            },
+        };
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Throws<InvalidOperationException>(() => loop.Dispatch(TimeSpan.Zero, ref log));
+        queue.TrimExcess(); // the rest of the batch is still due: nothing may be trimmed under it
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        var expected = new List<int>();
+        for (int i = 1; i <= 100; i++)
+        {
+            expected.Add(i);
+        }
+        expected.Insert(50, 50);
+        Assert.That(log.Fired, Is.EqualTo(expected), "the timer that threw is retried, then the rest, once each");
+        Assert.That(queue.Count, Is.Zero);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference AddCollectable(TimerQueue<object> queue, TimeSpan after)
+    {
+        var payload = new object();
+        queue.Add(after, payload);
+        return new WeakReference(payload);
+    }
+
+    [Test]
+    public void AFiredOrCancelledTimersPayloadIsNotKeptAlive()
+    {
+        var time = new FakeTimeProvider();
+        using var loop = new EventLoop<int>(new EventLoopOptions { TimeProvider = time });
+        var queue = new TimerQueue<object>();
+        loop.Handle.InsertSource(queue, (_, ref _, ref n) =>
+        {
+            n++;
+            return TimeoutAction.Drop;
+        });
+        WeakReference fired = AddCollectable(queue, TimeSpan.FromSeconds(1));
+        WeakReference cancelled = AddCollectable(queue, TimeSpan.FromSeconds(5));
+        int calls = 0;
+        time.Advance(TimeSpan.FromSeconds(2));
+        loop.Dispatch(TimeSpan.Zero, ref calls);
+        Assert.That(calls, Is.EqualTo(1));
+        queue.Clear();
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.That(fired.IsAlive, Is.False, "the fired timer's payload was released");
+        Assert.That(cancelled.IsAlive, Is.False, "the cleared timer's payload was released");
+        GC.KeepAlive(queue);
+    }
+
+    [Test]
+    public void BeforeItIsInALoopTheQueueIsUsableFromAnyThread()
+    {
+        var queue = new TimerQueue<int>();
+        Instant deadline = Instant.Now + TimeSpan.FromSeconds(10);
+        TimerQueueHandle handle = default;
+        var worker = new Thread(() =>
+        {
+            handle = queue.Add(deadline, 1);
+            queue.Add(deadline, 2);
+        });
+        worker.Start();
+        Waits.Join(worker, "the other thread added two timers");
+
+        Assert.That(queue.TryGetDeadline(handle, out Instant got), Is.True);
+        Assert.That(got, Is.EqualTo(deadline));
+        queue.TrimExcess();
+        Assert.That(queue.Count, Is.EqualTo(2), "trimming keeps the live timers");
+        queue.Clear();
+        Assert.That(queue.Count, Is.Zero);
+        Assert.That(queue.TryGetDeadline(handle, out _), Is.False, "cleared: the handle is stale");
+        queue.Dispose();
+    }
 }
