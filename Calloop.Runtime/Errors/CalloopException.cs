@@ -71,9 +71,12 @@ public class CalloopException : Exception
         23 => "ENFILE",
         24 => "EMFILE",
         28 => "ENOSPC",
+        32 => "EPIPE",
         35 when Interop.Libc.IsBsd => "EAGAIN",
         38 when !Interop.Libc.IsBsd => "ENOSYS",
+        54 when Interop.Libc.IsBsd => "ECONNRESET",
         78 when Interop.Libc.IsBsd => "ENOSYS",
+        104 when !Interop.Libc.IsBsd => "ECONNRESET",
         _ => $"errno {errno}",
     };
 }

@@ -19,7 +19,9 @@ public class CalloopExceptionTests
     [TestCase(23, "ENFILE")]
     [TestCase(24, "EMFILE")]
     [TestCase(28, "ENOSPC")]
+    [TestCase(32, "EPIPE")]
     [TestCase(38, "ENOSYS")]
+    [TestCase(104, "ECONNRESET")]
     public void AFailedCallNamesItsOperationDescriptorAndErrno(int errno, string name)
     {
         var e = new CalloopException("epoll_ctl(ADD)", 42, errno);
