@@ -69,58 +69,24 @@ internal sealed class AsyncIoPipe<T> : IDuplexPipe
     }
 
     /// <summary>The reader: the runtime's stream reader, its pending reads completed inline on the loop thread.</summary>
-    private sealed class Reader : PipeReader, IValueTaskSource<ReadResult>
+    private sealed class Reader : PipeReader
     {
         private readonly AsyncIoPipe<T> _pipe;
         private readonly PipeReader _inner;
-        private readonly Action _onInnerCompleted;
-        private LoopValueTaskCore<ReadResult> _core;
-        private ValueTask<ReadResult> _pending;
-        private bool _inUse;
+        private readonly Relay<ReadResult> _relay = new();
         private bool _completed;
 
         internal Reader(AsyncIoPipe<T> pipe, PipeReader inner)
         {
             _pipe = pipe;
             _inner = inner;
-            _onInnerCompleted = OnInnerCompleted;
         }
 
         public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
         {
             _pipe.CheckThread("PipeReader.ReadAsync");
-            if (_inUse)
-            {
-                throw new InvalidOperationException($"AsyncIo pipe: a ReadAsync is already pending for fd {_pipe._io.Fd}; await it before starting another.");
-            }
-            ValueTask<ReadResult> inner = _inner.ReadAsync(cancellationToken);
-            if (inner.IsCompleted)
-            {
-                return inner;
-            }
-            _inUse = true;
-            _core.Begin();
-            short version = _core.Version;
-            _pending = inner;
-            inner.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onInnerCompleted);
-            return new ValueTask<ReadResult>(this, version);
-        }
-
-        private void OnInnerCompleted()
-        {
-            ValueTask<ReadResult> inner = _pending;
-            _pending = default;
-            ReadResult result;
-            try
-            {
-                result = inner.GetAwaiter().GetResult();
-            }
-            catch (Exception e)
-            {
-                _core.Signal(default, e);
-                return;
-            }
-            _core.Signal(result, null);
+            _relay.CheckIdle("ReadAsync", _pipe._io.Fd);
+            return _relay.Start(_inner.ReadAsync(cancellationToken));
         }
 
         public override bool TryRead(out ReadResult result)
@@ -151,45 +117,20 @@ internal sealed class AsyncIoPipe<T> : IDuplexPipe
                 _pipe.OnCompleted(reader: true);
             }
         }
-
-        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
-
-        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-            _core.OnCompleted(continuation, state, token, flags);
-
-        public ReadResult GetResult(short token)
-        {
-            bool current = token == _core.Version;
-            try
-            {
-                return _core.GetResult(token);
-            }
-            finally
-            {
-                if (current)
-                {
-                    _inUse = false;
-                }
-            }
-        }
     }
 
     /// <summary>The writer: the runtime's stream writer, its pending flushes completed inline on the loop thread.</summary>
-    private sealed class Writer : PipeWriter, IValueTaskSource<FlushResult>
+    private sealed class Writer : PipeWriter
     {
         private readonly AsyncIoPipe<T> _pipe;
         private readonly PipeWriter _inner;
-        private readonly Action _onInnerCompleted;
-        private LoopValueTaskCore<FlushResult> _core;
-        private ValueTask<FlushResult> _pending;
-        private bool _inUse;
+        private readonly Relay<FlushResult> _relay = new();
         private bool _completed;
 
         internal Writer(AsyncIoPipe<T> pipe, PipeWriter inner)
         {
             _pipe = pipe;
             _inner = inner;
-            _onInnerCompleted = OnInnerCompleted;
         }
 
         public override bool CanGetUnflushedBytes => _inner.CanGetUnflushedBytes;
@@ -205,38 +146,8 @@ internal sealed class AsyncIoPipe<T> : IDuplexPipe
         public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
         {
             _pipe.CheckThread("PipeWriter.FlushAsync");
-            if (_inUse)
-            {
-                throw new InvalidOperationException($"AsyncIo pipe: a FlushAsync is already pending for fd {_pipe._io.Fd}; await it before starting another.");
-            }
-            ValueTask<FlushResult> inner = _inner.FlushAsync(cancellationToken);
-            if (inner.IsCompleted)
-            {
-                return inner;
-            }
-            _inUse = true;
-            _core.Begin();
-            short version = _core.Version;
-            _pending = inner;
-            inner.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onInnerCompleted);
-            return new ValueTask<FlushResult>(this, version);
-        }
-
-        private void OnInnerCompleted()
-        {
-            ValueTask<FlushResult> inner = _pending;
-            _pending = default;
-            FlushResult result;
-            try
-            {
-                result = inner.GetAwaiter().GetResult();
-            }
-            catch (Exception e)
-            {
-                _core.Signal(default, e);
-                return;
-            }
-            _core.Signal(result, null);
+            _relay.CheckIdle("FlushAsync", _pipe._io.Fd);
+            return _relay.Start(_inner.FlushAsync(cancellationToken));
         }
 
         public override void CancelPendingFlush() => _inner.CancelPendingFlush();
@@ -274,13 +185,52 @@ internal sealed class AsyncIoPipe<T> : IDuplexPipe
                 _pipe.OnCompleted(reader: false);
             }
         }
+    }
+
+    /// <summary>
+    /// Completes a pending read or flush of the runtime's reader or writer through a <see cref="LoopValueTaskCore{TResult}"/>:
+    /// the inner operation is awaited without the loop's context (so it completes inline, allocating nothing) and the
+    /// code awaiting the returned task resumes inline with the loop's context current. One pending operation at a time.
+    /// </summary>
+    private sealed class Relay<TResult> : IValueTaskSource<TResult>
+    {
+        private readonly Action _onInnerCompleted;
+        private LoopValueTaskCore<TResult> _core;
+        private ValueTask<TResult> _pending;
+        private bool _inUse;
+
+        internal Relay() => _onInnerCompleted = OnInnerCompleted;
+
+        /// <summary>Refuses a second <paramref name="operation"/> while one is pending, before the inner one starts.</summary>
+        internal void CheckIdle(string operation, int fd)
+        {
+            if (_inUse)
+            {
+                throw new InvalidOperationException($"AsyncIo pipe: a {operation} is already pending for fd {fd}; await it before starting another.");
+            }
+        }
+
+        /// <summary>The inner operation itself when it is already complete, else a task this relay completes.</summary>
+        internal ValueTask<TResult> Start(ValueTask<TResult> inner)
+        {
+            if (inner.IsCompleted)
+            {
+                return inner;
+            }
+            _inUse = true;
+            _core.Begin();
+            short version = _core.Version;
+            _pending = inner;
+            inner.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onInnerCompleted);
+            return new ValueTask<TResult>(this, version);
+        }
 
         public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
 
         public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
             _core.OnCompleted(continuation, state, token, flags);
 
-        public FlushResult GetResult(short token)
+        public TResult GetResult(short token)
         {
             bool current = token == _core.Version;
             try
@@ -294,6 +244,23 @@ internal sealed class AsyncIoPipe<T> : IDuplexPipe
                     _inUse = false;
                 }
             }
+        }
+
+        private void OnInnerCompleted()
+        {
+            ValueTask<TResult> inner = _pending;
+            _pending = default;
+            TResult result;
+            try
+            {
+                result = inner.GetAwaiter().GetResult();
+            }
+            catch (Exception e)
+            {
+                _core.Signal(default!, e);
+                return;
+            }
+            _core.Signal(result, null);
         }
     }
 }
