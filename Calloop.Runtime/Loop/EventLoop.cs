@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using Calloop.Collections;
 using Calloop.Polling;
 using Calloop.Sources;
 using Calloop.Timers;
@@ -38,7 +39,7 @@ public sealed partial class EventLoop<TData> : IDisposable
     private bool _idlesPending;
     private bool _staleEventSeen;
     private readonly int _initialBatchLength;
-    private long _sparseSinceMs;
+    private TrimSchedule _trimSchedule;
 
     /// <summary>Creates a loop on the calling thread, which becomes the loop's thread.</summary>
     /// <exception cref="CalloopException">The poller (epoll, kqueue) or the wake-up descriptor (eventfd, pipe) could not be created (the message carries the errno, such as EMFILE).</exception>
@@ -206,7 +207,7 @@ public sealed partial class EventLoop<TData> : IDisposable
 
     private void Trim()
     {
-        _sparseSinceMs = 0;
+        _trimSchedule.Reset();
         _registry.TrimExcess();
         _registry.Idles.TrimExcess();
         _poll.Timers.TrimExcess();
@@ -220,29 +221,18 @@ public sealed partial class EventLoop<TData> : IDisposable
 
     /// <summary>
     /// At the end of a dispatch: trims the tables once they have stayed sparse (less than a quarter in use) for
-    /// <see cref="TrimDelayMs"/>, so that memory returns after a burst while a steady load, which refills them
+    /// <see cref="TrimSchedule.DelayMs"/>, so that memory returns after a burst while a steady load, which refills them
     /// sooner, does not shrink and regrow them.
     /// </summary>
     private void TrimWhenSparse()
     {
-        if (!(_registry.IsSparse || _poll.Timers.IsSparse || _registry.Idles.IsSparse || (_batch.Length > _initialBatchLength && _batchNext >= _batchCount)))
-        {
-            _sparseSinceMs = 0;
-            return;
-        }
-        long now = Environment.TickCount64;
-        if (_sparseSinceMs == 0)
-        {
-            _sparseSinceMs = now;
-        }
-        else if (now - _sparseSinceMs >= TrimDelayMs)
+        bool sparse = _registry.IsSparse || _poll.Timers.IsSparse || _registry.Idles.IsSparse
+            || (_batch.Length > _initialBatchLength && _batchNext >= _batchCount);
+        if (_trimSchedule.IsDue(sparse))
         {
             Trim();
         }
     }
-
-    /// <summary>How long the tables must stay sparse before the loop trims them by itself.</summary>
-    private const long TrimDelayMs = 1000;
 
     /// <summary>Unregisters and disposes every source, then closes the loop's descriptors. Harmless when repeated.</summary>
     /// <exception cref="InvalidOperationException">Called from a callback of this loop, or from another thread.</exception>

@@ -58,7 +58,6 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
     private const int Firing = -4;
 
     private const int InitialDue = 64;
-    private const long TrimDelayMs = 1000;
 
     private static int s_lastQueueId;
 
@@ -71,7 +70,7 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
     private int _dueNext;
     private bool _inBatch;
     private bool _disposed;
-    private long _sparseSinceMs;
+    private TrimSchedule _trimSchedule;
     // The highest version a freed slot has had: an emptied queue hands its slots out afresh above it.
     private int _maxFreedVersion;
 
@@ -547,7 +546,7 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
 
     private void Trim()
     {
-        _sparseSinceMs = 0;
+        _trimSchedule.Reset();
         if (_dueNext < _dueCount)
         {
             // The rest of an interrupted batch names slots by index and stamp; trimmed slots would come back with
@@ -564,22 +563,13 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
         }
     }
 
-    /// <summary>Before each wait: trims once the queue has stayed sparse for <see cref="TrimDelayMs"/>, as the loop trims its own tables.</summary>
+    /// <summary>Before each wait: trims once the queue has stayed sparse for <see cref="TrimSchedule.DelayMs"/>, as the loop trims its own tables.</summary>
     private void TrimWhenSparse()
     {
         // By capacity, not by the slots handed out: an emptied queue hands its slots out from the start again. The batch
         // array is trimmed with them, not on its own: a steady load that fires many timers at a time must keep it.
-        if (!(IsSparse(_slots.Capacity, _slots.Live) || (_wheel is { } wheel && IsSparse(wheel.NodeCapacity, wheel.Count))))
-        {
-            _sparseSinceMs = 0;
-            return;
-        }
-        long now = Environment.TickCount64;
-        if (_sparseSinceMs == 0)
-        {
-            _sparseSinceMs = now;
-        }
-        else if (now - _sparseSinceMs >= TrimDelayMs)
+        bool sparse = IsSparse(_slots.Capacity, _slots.Live) || (_wheel is { } wheel && IsSparse(wheel.NodeCapacity, wheel.Count));
+        if (_trimSchedule.IsDue(sparse))
         {
             Trim();
         }
