@@ -378,11 +378,7 @@ public class AsyncIoPipeTests
             writer.Write("lost"u8);
             await writer.FlushAsync();
         }, ref got));
-        var inner = e!.InnerException as CalloopException;
-        Assert.That(inner, Is.Not.Null, e.ToString());
-        Assert.That(inner!.Errno, Is.EqualTo(32), "EPIPE");
-        Assert.That(inner.FileDescriptor, Is.EqualTo(io.Fd));
-        Assert.That(e.Message, Does.Contain("write").And.Contain($"{io.Fd}"));
+        AssertNamesTheFailure(e!, "write", io.Fd, 32, "EPIPE");
     }
 
     [Test]
@@ -396,11 +392,7 @@ public class AsyncIoPipeTests
         PipeReader reader = io.GetPipe().Input;
         var got = new List<TaskOutcome<int>>();
         var e = Assert.Throws<IOException>(() => loop.BlockOn(async () => await reader.ReadAsync(), ref got));
-        var inner = e!.InnerException as CalloopException;
-        Assert.That(inner, Is.Not.Null, e.ToString());
-        Assert.That(inner!.Errno, Is.EqualTo(9), "EBADF");
-        Assert.That(inner.FileDescriptor, Is.EqualTo(io.Fd));
-        Assert.That(e.Message, Does.Contain("read").And.Contain($"{io.Fd}"));
+        AssertNamesTheFailure(e!, "read", io.Fd, 9, "EBADF");
     }
 
     [Test]
@@ -552,5 +544,15 @@ public class AsyncIoPipeTests
             right.Dispose();
         }
         Assert.That(Fds.OpenCount(), Is.EqualTo(before));
+    }
+
+    /// <summary>An I/O failure surfaces as an <see cref="IOException"/> naming the operation and the descriptor, over the <see cref="CalloopException"/> with its errno.</summary>
+    private static void AssertNamesTheFailure(IOException e, string operation, int fd, int errno, string errnoName)
+    {
+        var inner = e.InnerException as CalloopException;
+        Assert.That(inner, Is.Not.Null, e.ToString());
+        Assert.That(inner!.Errno, Is.EqualTo(errno), errnoName);
+        Assert.That(inner.FileDescriptor, Is.EqualTo(fd));
+        Assert.That(e.Message, Does.Contain(operation).And.Contain($"{fd}"));
     }
 }
