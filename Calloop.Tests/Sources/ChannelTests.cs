@@ -206,6 +206,57 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
         Assert.That((r.Closed, loop.Handle.SourceCount), Is.EqualTo((1, 0)));
     }
 
+    [Test]
+    public void TheLastSenderGoingDuringDeliveryStillEndsTheChannel()
+    {
+        // The sender goes while the consumer is delivering, with the "notified" flag up: its wake-up is not written,
+        // so the consumer must see for itself that no sender is left when it finds the queue empty.
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.Create<int>();
+        loop.Handle.InsertSource(source, (evt, ref _, ref r) =>
+        {
+            if (evt.IsClosed)
+            {
+                r.Closed++;
+                return;
+            }
+            r.Messages.Add(evt.Message);
+            sender.Dispose();
+        });
+        sender.Send(1);
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Is.EqualTo(new[] { 1 }));
+        Assert.That(r.Closed, Is.EqualTo(1), "Closed in the same dispatch");
+        Assert.That(loop.Handle.SourceCount, Is.Zero);
+    }
+
+    [Test]
+    public void MessagesSentWhileTheConsumerDeliversWriteNoWakeUp()
+    {
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.Create<int>();
+        using var _ = sender;
+        loop.Handle.InsertSource(source, (evt, ref _, ref r) =>
+        {
+            r.Messages.Add(evt.Message);
+            if (evt.Message < 3)
+            {
+                sender.Send(evt.Message + 1);
+            }
+        });
+        sender.Send(1);
+        var r = new Received();
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Is.EqualTo(new[] { 1, 2, 3 }), "taken in the same dispatch");
+        Assert.That(ChannelIsReadable(loop), Is.False, "the sends during delivery wrote no wake-up");
+
+        sender.Send(4);
+        Assert.That(ChannelIsReadable(loop), Is.True, "once the consumer found the queue empty, a send wakes it");
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Has.Count.EqualTo(4));
+    }
+
     /// <summary>True when the loop has something to dispatch: its poller descriptor is readable.</summary>
     private static bool ChannelIsReadable(EventLoop<Received> loop)
     {

@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
 using Calloop.Polling;
 using Calloop.Sources;
 
@@ -12,21 +11,15 @@ namespace Calloop;
 /// </summary>
 /// <remarks>
 /// At most <see cref="Channel.MaxMessagesPerDispatch"/> messages are delivered per dispatch; the source re-arms
-/// itself for the rest so that other sources get their turn. When a callback throws, the messages already taken
-/// from the queue but not yet delivered are kept and delivered first in the next dispatch. Disposing the source
-/// (the loop does when it removes it) drops queued messages and makes later sends throw
-/// <see cref="System.Threading.Channels.ChannelClosedException"/>. With an unmanaged message type, delivering a message allocates nothing.
+/// itself for the rest so that other sources get their turn. When a callback throws, the messages after the one it
+/// was given stay queued and are delivered in the next dispatch. Disposing the source (the loop does when it removes
+/// it) drops queued messages and makes later sends throw <see cref="System.Threading.Channels.ChannelClosedException"/>.
+/// Delivering a message allocates nothing; sending allocates only when a backlog outgrows every earlier one.
 /// </remarks>
 /// <typeparam name="T">The message type.</typeparam>
 public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>, IDisposable
 {
-    private static readonly bool ClearSlots = RuntimeHelpers.IsReferenceOrContainsReferences<T>();
-
     private readonly ChannelState<T> _state;
-    private T[] _output;
-    private int _outIndex;
-    private int _outCount;
-    private bool _closePending;
     private bool _closedDelivered;
     private FdRegistration _registration;
     private bool _disposed;
@@ -34,7 +27,6 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
     internal ChannelSource(ChannelState<T> state)
     {
         _state = state;
-        _output = new T[state.InitialArraySize];
     }
 
     /// <summary>The shared queue (for tests).</summary>
@@ -68,8 +60,8 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
         {
             return PostAction.Continue;
         }
-        // Consume the wake-up before looking at the queue: a message queued from here on finds the consumer
-        // not notified (Swap clears the flag under the queue's lock) and writes the notifier again.
+        // Consume the wake-up before looking at the queue: the flag stays raised until this dispatch finds the queue
+        // empty, so senders write nothing meanwhile, and one that queues after the flag went down writes again.
         _state.Notifier.Take(ChannelState<T>.ReadOperation);
         if (_closedDelivered)
         {
@@ -79,44 +71,33 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
         Unit metadata = default;
         int budget = Channel.MaxMessagesPerDispatch;
         int delivered = 0;
-        bool finished = false;
-        bool completed = false;
+        bool idle = false;
         try
         {
             while (true)
             {
-                while (_outIndex < _outCount && budget > 0)
+                while (budget > 0 && _state.TryTake(out T message))
                 {
-                    ref T slot = ref _output[_outIndex++];
-                    T message = slot;
-                    if (ClearSlots)
-                    {
-                        slot = default!;
-                    }
                     budget--;
                     delivered++;
                     callback.Invoke(ChannelEvent<T>.Of(message), ref metadata);
                 }
-                if (_outIndex < _outCount || budget == 0 || _closePending)
+                if (budget == 0)
                 {
-                    break;
+                    return PostAction.Continue;
                 }
-                _outIndex = 0;
-                _outCount = _state.Swap(ref _output, out _closePending);
-                if (_outCount == 0)
+                if (_state.LowerFlagIfEmpty(out bool closed))
                 {
-                    break;
+                    idle = true;
+                    if (!closed)
+                    {
+                        return PostAction.Continue;
+                    }
+                    _closedDelivered = true;
+                    callback.Invoke(ChannelEvent<T>.Closed, ref metadata);
+                    return PostAction.Remove;
                 }
             }
-            if (_closePending && _outIndex == _outCount)
-            {
-                _closedDelivered = true;
-                callback.Invoke(ChannelEvent<T>.Closed, ref metadata);
-                finished = true;
-                return PostAction.Remove;
-            }
-            completed = true;
-            return PostAction.Continue;
         }
         finally
         {
@@ -124,11 +105,10 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
             {
                 _state.Release(delivered);
             }
-            // Re-arm for what this dispatch left: messages over the budget (or possibly queued meanwhile, when the
-            // budget ran out before the flag was cleared), a pending close, or anything at all after a callback threw:
-            // this dispatch may not have swapped the queue, so the "notified" flag a later Send set is still up, its
-            // wake-up consumed above, and no later Send would write again. A spurious wake-up costs one empty dispatch.
-            if (!finished && (!completed || budget == 0 || _outIndex < _outCount || _closePending))
+            // The flag is still raised unless the queue was found idle: no sender will write, so re-arm for what
+            // this dispatch left (messages over the budget, or the rest after a callback threw). A spurious
+            // wake-up costs one empty dispatch.
+            if (!idle)
             {
                 _state.Notify();
             }
@@ -141,7 +121,6 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
         if (!_disposed)
         {
             _disposed = true;
-            Array.Clear(_output);
             _state.CloseReceiver();
         }
     }

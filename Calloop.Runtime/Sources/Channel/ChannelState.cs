@@ -1,4 +1,4 @@
-using System;
+using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
 using Calloop.Interop;
@@ -14,30 +14,30 @@ internal enum EnqueueResult
 }
 
 /// <summary>
-/// The queue shared by a <see cref="ChannelSource{T}"/> and its <see cref="Sender{T}"/>s: two arrays swapped under
-/// one lock. Senders append to the input array; the consumer swaps it for its own drained array in O(1) and
-/// delivers from that outside the lock. The arrays grow when an unbounded channel outruns its consumer and never
-/// shrink, so steady state allocates nothing.
+/// The queue shared by a <see cref="ChannelSource{T}"/> and its <see cref="Sender{T}"/>s: a lock-free
+/// <see cref="ConcurrentQueue{T}"/>, so that a send never waits for the loop and the loop never waits for a sender
+/// (with a lock between them, each contended hand-over cost microseconds of spinning on both sides, and a busy
+/// channel fell into a mode of one wake-up per few dozen messages). Memory a burst needed goes back to the GC once
+/// the burst is delivered.
 /// </summary>
 /// <remarks>
-/// Wake-ups coalesce without ever being lost: a sender writes the notifier only when it finds the consumer not
-/// already notified, and sets the flag under the lock. The consumer first consumes the notifier, then (under the
-/// lock) clears the flag and takes the input. A message queued before the flag is cleared is taken in that same
-/// step; one queued after it finds the flag clear and writes the notifier again.
-/// A bounded channel counts both the queued messages and those taken but not yet delivered.
+/// Wake-ups coalesce without ever being lost: a sender queues its message, then writes the notifier only when it is
+/// the one to raise the "notified" flag. The consumer consumes the notifier, takes messages until the queue looks
+/// empty, then lowers the flag and looks once more (each side with a full fence between its write and its read): a
+/// message queued before the flag went down is seen by that look; one queued after finds the flag down and writes
+/// the notifier. While the consumer is delivering, senders write nothing.
+/// A bounded channel counts both the queued messages and those taken but not yet delivered; only a sender that finds
+/// it full takes the lock, to wait.
 /// </remarks>
 internal sealed class ChannelState<T>
 {
-    private const int InitialSize = 16;
-
+    private readonly ConcurrentQueue<T> _queue = new();
     private readonly object _sync = new();
     private readonly int _capacity;
-    private T[] _input;
-    private int _inputCount;
-    private int _outstanding;
-    private bool _notified;
+    private int _count;
+    private int _notified;
     private int _senders = 1;
-    private bool _receiverClosed;
+    private volatile bool _receiverClosed;
     private int _blockedSenders;
     private int _owners = 2;
     private TaskCompletionSource? _roomWaiters;
@@ -45,7 +45,6 @@ internal sealed class ChannelState<T>
     internal ChannelState(int capacity)
     {
         _capacity = capacity;
-        _input = new T[InitialArraySize];
         Notifier = new NotifyFd("channel");
     }
 
@@ -57,54 +56,86 @@ internal sealed class ChannelState<T>
     /// <summary>The bound, or 0 for an unbounded channel.</summary>
     internal int Capacity => _capacity;
 
-    /// <summary>The size of a fresh array for either side.</summary>
-    internal int InitialArraySize => _capacity == 0 ? InitialSize : Math.Min(InitialSize, _capacity);
-
     /// <summary>True once the source was disposed (removed from its loop or never inserted and disposed).</summary>
-    internal bool ReceiverClosed => Volatile.Read(ref _receiverClosed);
+    internal bool ReceiverClosed => _receiverClosed;
+
+    /// <summary>True once every sender is gone; every message they sent is in the queue by then.</summary>
+    internal bool SendersGone => Volatile.Read(ref _senders) == 0;
 
     internal EnqueueResult Enqueue(T item, bool block)
     {
-        bool wake;
-        lock (_sync)
+        if (_receiverClosed)
         {
-            while (true)
-            {
-                if (_receiverClosed)
-                {
-                    return EnqueueResult.Closed;
-                }
-                if (_capacity == 0 || _inputCount + _outstanding < _capacity)
-                {
-                    break;
-                }
-                if (!block)
-                {
-                    return EnqueueResult.Full;
-                }
-                _blockedSenders++;
-                try
-                {
-                    Monitor.Wait(_sync);
-                }
-                finally
-                {
-                    _blockedSenders--;
-                }
-            }
-            if (_inputCount == _input.Length)
-            {
-                Array.Resize(ref _input, _input.Length * 2);
-            }
-            _input[_inputCount++] = item;
-            wake = !_notified;
-            _notified = true;
+            return EnqueueResult.Closed;
         }
-        if (wake)
+        if (_capacity != 0 && !TryReserve() && !WaitForRoom(block, out EnqueueResult refused))
+        {
+            return refused;
+        }
+        _queue.Enqueue(item);
+        if (_receiverClosed)
+        {
+            // The receiver went while this message was being queued: nobody will take it, so let it go (as it would
+            // have gone had it been queued just before).
+            _queue.Clear();
+        }
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _notified) == 0 && Interlocked.Exchange(ref _notified, 1) == 0)
         {
             Notify();
         }
         return EnqueueResult.Sent;
+    }
+
+    /// <summary>Bounded channels: takes one unit of room, if there is any.</summary>
+    private bool TryReserve()
+    {
+        int count = Volatile.Read(ref _count);
+        while (count < _capacity)
+        {
+            int seen = Interlocked.CompareExchange(ref _count, count + 1, count);
+            if (seen == count)
+            {
+                return true;
+            }
+            count = seen;
+        }
+        return false;
+    }
+
+    /// <summary>Bounded channels, full: false (with the reason) unless <paramref name="block"/> and room came.</summary>
+    private bool WaitForRoom(bool block, out EnqueueResult refused)
+    {
+        refused = EnqueueResult.Full;
+        if (!block)
+        {
+            return false;
+        }
+        lock (_sync)
+        {
+            // Announce the wait before looking again (the consumer makes room, then looks for waiters).
+            Interlocked.Increment(ref _blockedSenders);
+            try
+            {
+                while (true)
+                {
+                    if (_receiverClosed)
+                    {
+                        refused = EnqueueResult.Closed;
+                        return false;
+                    }
+                    if (TryReserve())
+                    {
+                        return true;
+                    }
+                    Monitor.Wait(_sync);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _blockedSenders);
+            }
+        }
     }
 
     /// <summary>
@@ -115,50 +146,58 @@ internal sealed class ChannelState<T>
     {
         lock (_sync)
         {
-            if (_receiverClosed || _capacity == 0 || _inputCount + _outstanding < _capacity)
+            if (HasRoomOrIsClosed())
             {
                 return Task.CompletedTask;
             }
-            return (_roomWaiters ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            var waiters = _roomWaiters ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Published before the count is read again, as the consumer frees room before it looks for waiters.
+            Interlocked.MemoryBarrier();
+            if (HasRoomOrIsClosed())
+            {
+                _roomWaiters = null;
+                waiters.TrySetResult();
+            }
+            return waiters.Task;
         }
     }
 
+    private bool HasRoomOrIsClosed() => _receiverClosed || _capacity == 0 || Volatile.Read(ref _count) < _capacity;
+
+    /// <summary>Consumer side: the next message, if the queue holds one.</summary>
+    internal bool TryTake(out T item) => _queue.TryDequeue(out item!);
+
     /// <summary>
-    /// Consumer side: clears the "notified" flag and swaps the input array with <paramref name="output"/> (which
-    /// must be drained, its slots cleared). Returns the number of messages now in <paramref name="output"/>;
-    /// <paramref name="closed"/> is true when every sender is gone (no message can follow these).
+    /// Consumer side, when the queue looked empty: lowers the "notified" flag and looks again. True when the queue is
+    /// still empty (a message sent from now on writes the notifier), with <paramref name="closed"/> true when no
+    /// message can follow; false when a message came in meanwhile (the flag is raised again: keep taking).
     /// </summary>
-    internal int Swap(ref T[] output, out bool closed)
+    internal bool LowerFlagIfEmpty(out bool closed)
     {
-        lock (_sync)
+        Volatile.Write(ref _notified, 0);
+        Interlocked.MemoryBarrier();
+        // Read before the queue: once every sender is gone, all they sent is already queued.
+        closed = SendersGone;
+        if (_queue.IsEmpty)
         {
-            _notified = false;
-            int n = _inputCount;
-            if (n > 0)
-            {
-                (_input, output) = (output, _input);
-                _inputCount = 0;
-                if (_capacity != 0)
-                {
-                    _outstanding += n;
-                }
-            }
-            closed = _senders == 0;
-            return n;
+            return true;
         }
+        Volatile.Write(ref _notified, 1);
+        return false;
     }
 
     /// <summary>Bounded channels: <paramref name="delivered"/> taken messages were delivered, making room for senders.</summary>
     internal void Release(int delivered)
     {
+        Interlocked.Add(ref _count, -delivered);
+        if (Volatile.Read(ref _blockedSenders) == 0 && Volatile.Read(ref _roomWaiters) is null)
+        {
+            return;
+        }
         TaskCompletionSource? waiters;
         lock (_sync)
         {
-            _outstanding -= delivered;
-            if (_blockedSenders > 0)
-            {
-                Monitor.PulseAll(_sync);
-            }
+            Monitor.PulseAll(_sync);
             waiters = _roomWaiters;
             _roomWaiters = null;
         }
@@ -180,17 +219,12 @@ internal sealed class ChannelState<T>
     /// <summary>A sender is gone; the last one wakes the consumer so that it can report the channel closed.</summary>
     internal void RemoveSender()
     {
-        bool wake;
+        bool last;
         lock (_sync)
         {
-            _senders--;
-            wake = _senders == 0 && !_notified;
-            if (wake)
-            {
-                _notified = true;
-            }
+            last = --_senders == 0;
         }
-        if (wake)
+        if (last && Interlocked.Exchange(ref _notified, 1) == 0)
         {
             Notify();
         }
@@ -204,12 +238,11 @@ internal sealed class ChannelState<T>
         lock (_sync)
         {
             _receiverClosed = true;
-            Array.Clear(_input);
-            _inputCount = 0;
             Monitor.PulseAll(_sync);
             waiters = _roomWaiters;
             _roomWaiters = null;
         }
+        _queue.Clear();
         waiters?.TrySetResult();
         Release();
     }
