@@ -151,6 +151,13 @@ internal static unsafe partial class IoUring
     [LibraryImport(Libc.Name, EntryPoint = "syscall")]
     private static partial nint Invoke6(nint number, nint a1, nint a2, nint a3, nint a4, nint a5, nint a6);
 
+    /// <summary>prctl's option that returns the calling thread's timer slack in nanoseconds.</summary>
+    internal const int PR_GET_TIMERSLACK = 30;
+
+    /// <summary>prctl(2) with an option that takes no argument (the rest are passed as zero).</summary>
+    [LibraryImport(Libc.Name, EntryPoint = "prctl")]
+    internal static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
     [LibraryImport(Libc.Name, EntryPoint = "mmap", SetLastError = true)]
     internal static partial void* Mmap(void* address, nuint length, int prot, int flags, int fd, long offset);
 

@@ -44,6 +44,7 @@ internal sealed unsafe class IoUringBackend : PollBackend
     private readonly FdHandle _ring;
     private readonly int _ringFd;
     private readonly bool _extArg;
+    private readonly long _threadSlackNs;
 
     private void* _sqMap;
     private readonly nuint _sqMapSize;
@@ -115,6 +116,7 @@ internal sealed unsafe class IoUringBackend : PollBackend
                     $"(io_uring features 0x{p.Features:x}). Use Backend.Epoll, or Backend.IoUringOrEpoll to fall back to it.");
             }
             _extArg = useExtArg && (p.Features & IoUring.IORING_FEAT_EXT_ARG) != 0;
+            _threadSlackNs = Math.Max(0, IoUring.Prctl(IoUring.PR_GET_TIMERSLACK, 0, 0, 0, 0));
 
             _sqMapSize = p.SqOff.Array + p.SqEntries * sizeof(uint);
             _cqMapSize = p.CqOff.Cqes + p.CqEntries * (nuint)sizeof(IoUring.Cqe);
@@ -285,7 +287,7 @@ internal sealed unsafe class IoUringBackend : PollBackend
         }
         else
         {
-            Timespec ts = Timespec.FromNanoseconds(timeoutNs);
+            Timespec ts = Timespec.FromNanoseconds(WithEpollSlack(timeoutNs, _threadSlackNs));
             if (_extArg)
             {
                 IoUring.GeteventsArg arg = new() { Ts = (ulong)&ts };
@@ -311,6 +313,25 @@ internal sealed unsafe class IoUringBackend : PollBackend
             WakeWatcher();
         }
         return n;
+    }
+
+    /// <summary>
+    /// A timed wait's timeout with the allowance the kernel gives a timed epoll_wait or poll (its
+    /// <c>select_estimate_accuracy</c>): 0.1 % of the timeout, at least the thread's timer slack (50 µs unless
+    /// changed with <c>prctl</c>; none for a real-time thread, whose slack is 0), at most 100 ms. An io_uring wait
+    /// ends exactly at its timeout; without the same allowance an io_uring loop woke about three times as often as
+    /// an epoll loop for timers with exact deadlines (S2: 11 226 dispatches against 3 925 for 100 000 timers over
+    /// 200 ms) for the same guarantee: never early, and as late as an epoll loop.
+    /// </summary>
+    internal static long WithEpollSlack(long timeoutNs, long threadSlackNs)
+    {
+        const long MaxSlackNs = 100_000_000;
+        if (threadSlackNs <= 0)
+        {
+            return timeoutNs;
+        }
+        long slack = Math.Max(Math.Min(timeoutNs / 1000, MaxSlackNs), threadSlackNs);
+        return timeoutNs > long.MaxValue - slack ? long.MaxValue : timeoutNs + slack;
     }
 
     /// <summary>Takes completions into <paramref name="events"/>, dropping internal and stale ones; queues re-arms.</summary>

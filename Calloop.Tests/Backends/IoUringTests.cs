@@ -183,6 +183,19 @@ public class IoUringTests
         Assert.That(clock.Elapsed, Is.LessThan(Waits.Patience / 2), "a ready descriptor ends the wait at once");
     }
 
+    [TestCase(1_000L, 50_000L, 51_000L, TestName = "a 1 µs wait gets the thread's 50 µs slack")]
+    [TestCase(30_000_000L, 50_000L, 30_050_000L, TestName = "30 ms: 0.1 % is less than the slack")]
+    [TestCase(200_000_000L, 50_000L, 200_200_000L, TestName = "200 ms: 0.1 % (200 µs) is more than the slack")]
+    [TestCase(1_000_000_000_000L, 50_000L, 1_000_100_000_000L, TestName = "1000 s: at most 100 ms")]
+    [TestCase(5_000L, 1L, 5_005L, TestName = "a thread that asked for 1 ns still gets 0.1 %")]
+    [TestCase(5_000L, 0L, 5_000L, TestName = "a real-time thread (slack 0) waits exactly")]
+    [TestCase(long.MaxValue - 10, 50_000L, long.MaxValue, TestName = "the longest wait does not overflow")]
+    public void ATimedWaitGetsTheSlackTheKernelGivesEpoll(long timeoutNs, long threadSlackNs, long expected)
+    {
+        // Never shorter than asked (timers never fire early), and as long as a timed epoll_wait may take.
+        Assert.That(IoUringBackend.WithEpollSlack(timeoutNs, threadSlackNs), Is.EqualTo(expected));
+    }
+
     [Test]
     public void MoreRegistrationsThanTheSubmissionRingHoldsAreAllArmed()
     {
