@@ -513,6 +513,79 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
     }
 
     [Test]
+    public void ABoundedChannelUnderBlockingAndAsyncSendersNeverHoldsMoreThanItsCapacity()
+    {
+        // Capacity 4 keeps every producer at the bound: blocking senders wait in Send, async ones in SendAsync, and
+        // every dispatch hands room back while they race for it.
+        const int Capacity = 4;
+        const int PerProducer = 20_000;
+        using var loop = new EventLoop<StressState>();
+        var (first, source) = Channel.CreateBounded<Tagged>(Capacity);
+        var senders = new[] { first, first.Clone(), first.Clone(), first.Clone() };
+        long sent = 0;
+        loop.Handle.InsertSource(source, (evt, ref _, ref s) =>
+        {
+            if (evt.IsClosed)
+            {
+                s.Closed++;
+                return;
+            }
+            s.Count++;
+            // A send that returned took room, and room comes back only after delivery: what has been sent but not
+            // yet delivered is within the bound.
+            if (Interlocked.Read(ref sent) - s.Count > Capacity)
+            {
+                s.Error ??= $"{Interlocked.Read(ref sent) - s.Count} messages sent and not delivered, over the capacity {Capacity}";
+            }
+            Tagged m = evt.Message;
+            if (s.Next[m.Sender] != m.Sequence)
+            {
+                s.Error ??= $"sender {m.Sender}: expected {s.Next[m.Sender]}, got {m.Sequence}";
+            }
+            s.Next[m.Sender] = m.Sequence + 1;
+        });
+        var threads = new List<Thread>();
+        for (int p = 0; p < 2; p++)
+        {
+            int id = p;
+            threads.Add(Waits.Start(() =>
+            {
+                for (int i = 0; i < PerProducer; i++)
+                {
+                    senders[id].Send(new Tagged(id, i));
+                    Interlocked.Increment(ref sent);
+                }
+                senders[id].Dispose();
+            }));
+        }
+        var tasks = new List<System.Threading.Tasks.Task>();
+        for (int p = 2; p < 4; p++)
+        {
+            int id = p;
+            tasks.Add(System.Threading.Tasks.Task.Run(async () =>
+            {
+                for (int i = 0; i < PerProducer; i++)
+                {
+                    await senders[id].SendAsync(new Tagged(id, i));
+                    Interlocked.Increment(ref sent);
+                }
+                senders[id].Dispose();
+            }));
+        }
+        var state = new StressState();
+        Waits.DispatchUntilEmpty(loop, ref state, TimeSpan.FromSeconds(120), "every message and the close were delivered");
+        foreach (Thread t in threads)
+        {
+            Waits.Join(t, "a blocking producer ended");
+        }
+        Assert.That(System.Threading.Tasks.Task.WaitAll([.. tasks], Waits.Patience), Is.True, "the async producers ended");
+        Assert.That(state.Error, Is.Null);
+        Assert.That(state.Count, Is.EqualTo(4L * PerProducer));
+        Assert.That(state.Closed, Is.EqualTo(1));
+        Assert.That(state.Next, Is.All.EqualTo(PerProducer));
+    }
+
+    [Test]
     public void CrossThreadPingPongNeverLosesAWakeUp()
     {
         // One message at a time, each answered before the next is sent: a lost wake-up hangs the test.
