@@ -425,6 +425,33 @@ public class ChannelTests(NotifierKind notifier) : NotifierFixture(notifier)
     }
 
     [Test]
+    public void AThrowingClosedCallbackStillEndsTheChannel()
+    {
+        // Closed is delivered once; the source then removes itself in the next dispatch even though no sender is
+        // left to wake the loop.
+        using var loop = new EventLoop<Received>();
+        var (sender, source) = Channel.Create<int>();
+        loop.Handle.InsertSource(source, (evt, ref _, ref r) =>
+        {
+            if (evt.IsClosed)
+            {
+                r.Closed++;
+                throw new InvalidOperationException("boom");
+            }
+            r.Messages.Add(evt.Message);
+        });
+        sender.Send(7);
+        sender.Dispose();
+        var r = new Received();
+        Assert.Throws<InvalidOperationException>(() => loop.Dispatch(TimeSpan.Zero, ref r));
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        loop.Dispatch(TimeSpan.Zero, ref r);
+        Assert.That(r.Messages, Is.EqualTo(new[] { 7 }));
+        Assert.That(r.Closed, Is.EqualTo(1), "Closed once");
+        Assert.That(loop.Handle.SourceCount, Is.Zero, "the source removed itself");
+    }
+
+    [Test]
     public void ReferenceMessagesAreDelivered()
     {
         using var loop = new EventLoop<List<string>>();

@@ -88,13 +88,16 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
                 }
                 if (_state.LowerFlagIfEmpty(out bool closed))
                 {
-                    idle = true;
                     if (!closed)
                     {
+                        idle = true;
                         return PostAction.Continue;
                     }
+                    // If this callback throws, the source stays (with most error policies) and no sender is left to
+                    // wake it: the finally re-arms, and the next dispatch removes it.
                     _closedDelivered = true;
                     callback.Invoke(ChannelEvent<T>.Closed, ref metadata);
+                    idle = true;
                     return PostAction.Remove;
                 }
             }
@@ -106,8 +109,8 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
                 _state.Release(delivered);
             }
             // The flag is still raised unless the queue was found idle: no sender will write, so re-arm for what
-            // this dispatch left (messages over the budget, or the rest after a callback threw). A spurious
-            // wake-up costs one empty dispatch.
+            // this dispatch left (messages over the budget, the rest after a callback threw, or the removal after a
+            // Closed callback threw). A spurious wake-up costs one empty dispatch.
             if (!idle)
             {
                 _state.Notify();

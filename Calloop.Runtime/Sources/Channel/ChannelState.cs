@@ -15,10 +15,10 @@ internal enum EnqueueResult
 
 /// <summary>
 /// The queue shared by a <see cref="ChannelSource{T}"/> and its <see cref="Sender{T}"/>s: a lock-free
-/// <see cref="ConcurrentQueue{T}"/>, so that a send never waits for the loop and the loop never waits for a sender
-/// (with a lock between them, each contended hand-over cost microseconds of spinning on both sides, and a busy
-/// channel fell into a mode of one wake-up per few dozen messages). Memory a burst needed goes back to the GC once
-/// the burst is delivered.
+/// <see cref="ConcurrentQueue{T}"/>, so that a send never waits for the loop and the loop waits for a sender only
+/// between its taking a slot and filling it (with a lock between them, each contended hand-over cost microseconds of
+/// spinning on both sides, and a busy channel fell into a mode of one wake-up per few dozen messages). The queue keeps
+/// its largest segment for reuse and gives smaller drained ones back to the GC.
 /// </summary>
 /// <remarks>
 /// Wake-ups coalesce without ever being lost: a sender queues its message, then writes the notifier only when it is
