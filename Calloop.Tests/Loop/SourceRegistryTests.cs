@@ -59,8 +59,14 @@ public class SourceRegistryTests
         Assert.That(e1!.ParamName, Is.EqualTo("source"));
         var e2 = Assert.Throws<ArgumentNullException>(() => loop.Handle.InsertSource(TimerSource.Immediate(), (EventCallback<Instant, Unit, int, TimeoutAction>)null!));
         Assert.That(e2!.ParamName, Is.EqualTo("callback"));
+        var (ping, pingSource) = Ping.Create();
+        using var _ = ping;
+        var e3 = Assert.Throws<ArgumentNullException>(() => loop.Handle.InsertSource(pingSource, (EventAction<Unit, Unit, int>)null!));
+        Assert.That(e3!.ParamName, Is.EqualTo("callback"), "the overload for sources whose callbacks return nothing");
         Assert.Throws<ArgumentNullException>(() => loop.Handle.InsertIdle(null!));
         Assert.That(loop.Handle.SourceCount, Is.Zero);
+        Assert.DoesNotThrow(() => loop.Handle.InsertSource(pingSource, (_, ref _, ref _) => { }), "the refused source is still free to insert");
+        Assert.That(loop.Handle.SourceCount, Is.EqualTo(1));
     }
 
     [Test]
