@@ -144,6 +144,10 @@ public class SendAsyncTests
         Assert.That(waiting.IsCompleted, Is.False);
         source.Dispose();
         Assert.That(await waiting, Is.False);
+        // Asked again once the receiver is gone, with the channel still full: false at once, no wait for room.
+        ValueTask<bool> again = writer.WaitToWriteAsync();
+        Assert.That(again.IsCompleted, Is.True, "a closed channel has nothing to wait for");
+        Assert.That(await again, Is.False);
         Assert.That(async () => await writer.WriteAsync(3), Throws.InstanceOf<System.Threading.Channels.ChannelClosedException>());
         sender.Dispose();
     }
