@@ -437,4 +437,350 @@ public class DiagnosticTests
             Assert.That(output.CompilerErrors, Is.Empty);
         });
     }
+
+    /// <summary>CLP0008 with its reason, and no generated code for the type.</summary>
+    private static void Unsupported(string marked, string name, string reason)
+    {
+        Single(marked, "CLP0008", DiagnosticSeverity.Error, name, reason);
+        GeneratorOutput output = GeneratorHarness.Run(MarkedSource.Parse(Usings + marked).Text);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.Run.Exception, Is.Null);
+            Assert.That(output.Sources.Select(s => s.HintName), Is.Empty, "nothing is generated for a type that cannot hold handlers");
+        });
+    }
+
+    [Test]
+    public void CLP0008_StaticClassAsSharedData() => Unsupported("""
+        public static partial class {|Holder|}
+        {
+            private static readonly TimerSource Tick = TimerSource.Immediate();
+
+            [OnEvent(nameof(Tick))]
+            private static TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "Holder", "a static class cannot be a loop's shared data (use a class or struct instance)");
+
+    [Test]
+    public void CLP0008_StaticComposite() => Unsupported("""
+        [EventSource]
+        public static partial class {|Beat|}
+        {
+            private static readonly TimerSource Tick = TimerSource.Immediate();
+
+            [OnEvent(nameof(Tick))]
+            private static TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "Beat", "a static class cannot be an event source");
+
+    [Test]
+    public void CLP0008_FileLocalTypeGetsNoCode() => Unsupported("""
+        file partial class {|App|}
+        {
+            private readonly TimerSource _tick = TimerSource.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "App", "a file-local type cannot be extended by generated code in another file");
+
+    [Test]
+    public void CLP0008_RefStruct() => Unsupported("""
+        public ref partial struct {|Frame|}
+        {
+            private readonly TimerSource _tick;
+
+            public Frame() => _tick = TimerSource.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "Frame", "a ref struct cannot be a loop's shared data");
+
+    [Test]
+    public void CLP0008_Interface() => Unsupported("""
+        public partial interface {|IApp|}
+        {
+            TimerSource Tick { get; }
+
+            [OnEvent(nameof(Tick))]
+            TimeoutAction OnTick(Instant deadline);
+        }
+        """, "IApp", "only classes and structs can hold handlers");
+
+    [Test]
+    public void CLP0008_RecordStructComposite() => Unsupported("""
+        [EventSource]
+        public partial record struct {|Beat|}(TimerSource Tick) : IEventSource<int, Unit, Unit>
+        {
+            [OnEvent(nameof(Tick))]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "Beat", "a composite event source must be a class");
+
+    [Test]
+    public void CLP0007_CompositeImplementingTheInterfaceTwice() => Single("""
+        [EventSource]
+        public partial class {|Pair|} : IEventSource<int, Unit, Unit>, IEventSource<long, Unit, Unit>
+        {
+            private readonly TimerSource _tick = TimerSource.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "CLP0007", DiagnosticSeverity.Error, "Pair");
+
+    [Test]
+    public void CLP0007_CompositeOfAnEventTypeThatDoesNotCompileGetsNoCode()
+    {
+        const string Code = """
+            [EventSource]
+            public partial class {|Beat|} : IEventSource<Missing, Unit, Unit>
+            {
+                private readonly TimerSource _tick = TimerSource.Immediate();
+
+                [OnEvent(nameof(_tick))]
+                private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+            }
+            """;
+        Single(Code, "CLP0007", DiagnosticSeverity.Error, "Beat");
+        GeneratorOutput output = GeneratorHarness.Run(MarkedSource.Parse(Usings + Code).Text);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.Run.Exception, Is.Null);
+            Assert.That(output.Sources, Is.Empty, "no composite is generated around an event type the compiler cannot resolve");
+        });
+    }
+
+    [Test]
+    public void CLP0009_PropertyWithoutAGetter() => Single("""
+        public partial class App
+        {
+            public TimerSource Tick { set { } }
+
+            [OnEvent({|nameof(Tick)|})]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "CLP0009", DiagnosticSeverity.Error, "Tick", "OnTick", "it has no getter that can be called here");
+
+    [Test]
+    public void CLP0004_UnitResultExpectsAVoidHandler()
+    {
+        Diagnostic diagnostic = Single("""
+            public partial class App
+            {
+                private readonly PingSource _ping = Ping.Create().Source;
+
+                [OnEvent(nameof(_ping))]
+                private int {|OnPing|}(Unit ping) => 0;
+            }
+            """, "CLP0004", DiagnosticSeverity.Error, "OnPing", "_ping");
+        Assert.That(diagnostic.GetMessage(CultureInfo.InvariantCulture), Does.Contain("expected 'void OnPing(Unit @event, [ref Unit metadata], [ref App data])'"));
+    }
+
+    [Test]
+    public void CLP0004_GenericHandlerOfSharedData() => Single("""
+        public partial class App
+        {
+            private readonly TimerSource _tick = TimerSource.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction {|OnTick|}<T>(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "CLP0004", DiagnosticSeverity.Error, "OnTick", "_tick");
+
+    [Test]
+    public void CLP0004_HandlerWithoutParameters() => Single("""
+        public partial class App
+        {
+            private readonly TimerSource _tick = TimerSource.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction {|OnTick|}() => TimeoutAction.Drop;
+        }
+        """, "CLP0004", DiagnosticSeverity.Error, "OnTick", "_tick");
+
+    [Test]
+    public void CLP0004_HandlerWithAnExtraParameter() => Single("""
+        public partial class App
+        {
+            private readonly TimerSource _tick = TimerSource.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction {|OnTick|}(Instant deadline, int attempt) => TimeoutAction.Drop;
+        }
+        """, "CLP0004", DiagnosticSeverity.Error, "OnTick", "_tick");
+
+    [Test]
+    public void CLP0004_HandlerReturningByRef() => Single("""
+        public partial class App
+        {
+            private readonly TimerSource _tick = TimerSource.Immediate();
+            private TimeoutAction _next = TimeoutAction.Drop;
+
+            [OnEvent(nameof(_tick))]
+            private ref TimeoutAction {|OnTick|}(Instant deadline) => ref _next;
+        }
+        """, "CLP0004", DiagnosticSeverity.Error, "OnTick", "_tick");
+
+    [Test]
+    public void CLP0004_AsyncHandler() => Single("""
+        public partial class App
+        {
+            private readonly PingSource _ping = Ping.Create().Source;
+
+            [OnEvent(nameof(_ping))]
+            private async void {|OnPing|}(Unit ping) => await System.Threading.Tasks.Task.Yield();
+        }
+        """, "CLP0004", DiagnosticSeverity.Error, "OnPing", "_ping");
+
+    [Test]
+    public void CLP0004_RefMetadataOfAnotherNullability() => Single("""
+        public sealed class Named : IEventSource<int, string, Unit>
+        {
+            public void Register(Poll poll, ref TokenFactory tokenFactory) { }
+            public void Reregister(Poll poll, ref TokenFactory tokenFactory) { }
+            public void Unregister(Poll poll) { }
+            public PostAction ProcessEvents<TCallback>(Readiness readiness, Token token, ref TCallback callback)
+                where TCallback : IEventCallback<int, string, Unit>, allows ref struct => PostAction.Continue;
+        }
+
+        public partial class App
+        {
+            private readonly Named _named = new();
+
+            [OnEvent(nameof(_named))]
+            private void {|OnValue|}(int value, ref string? name) { }
+        }
+        """, "CLP0004", DiagnosticSeverity.Error, "OnValue", "_named");
+
+    [Test]
+    public void CLP0004_CompositeHandlerWithASecondTypeParameter()
+    {
+        Diagnostic diagnostic = Single("""
+            [EventSource]
+            public partial class Pair : IEventSource<int, Unit, Unit>
+            {
+                private readonly TimerSource _tick = TimerSource.Immediate();
+
+                [OnEvent(nameof(_tick))]
+                private TimeoutAction {|OnTick|}<TEmit, TOther>(Instant deadline, ref TEmit emit) where TEmit : IEventCallback<int, Unit, Unit>, allows ref struct
+                    => TimeoutAction.Drop;
+            }
+            """, "CLP0004", DiagnosticSeverity.Error, "OnTick", "_tick");
+        Assert.That(diagnostic.GetMessage(CultureInfo.InvariantCulture), Does.Contain(
+            "expected 'TimeoutAction OnTick[<TEmit>](Instant @event, [ref Unit metadata], [ref TEmit emit]) where TEmit : IEventCallback<int, Unit, Unit>, allows ref struct'"));
+    }
+
+    [Test]
+    public void CLP0004_CompositeHandlerWithoutItsEmitParameter() => Single("""
+        [EventSource]
+        public partial class Pair : IEventSource<int, Unit, Unit>
+        {
+            private readonly TimerSource _tick = TimerSource.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction {|OnTick|}<TEmit>(Instant deadline) where TEmit : IEventCallback<int, Unit, Unit>, allows ref struct
+                => TimeoutAction.Drop;
+        }
+        """, "CLP0004", DiagnosticSeverity.Error, "OnTick", "_tick");
+
+    [Test]
+    public void CLP0004_CompositeHandlerTakingTheCompositeAsData() => Single("""
+        [EventSource]
+        public partial class Pair : IEventSource<int, Unit, Unit>
+        {
+            private readonly TimerSource _tick = TimerSource.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction {|OnTick|}(Instant deadline, ref Pair data) => TimeoutAction.Drop;
+        }
+        """, "CLP0004", DiagnosticSeverity.Error, "OnTick", "_tick");
+
+    [Test]
+    public void CLP0012_ExplicitInterfaceSourceNamedByItsMember()
+    {
+        const string Code = """
+            public interface IHas
+            {
+                TimerSource Tick { get; }
+            }
+
+            public partial class App : IHas
+            {
+                TimerSource IHas.Tick { get; } = TimerSource.Immediate();
+
+                [OnEvent({|"Tick"|})]
+                private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+            }
+            """;
+        Single(Code, "CLP0012", DiagnosticSeverity.Error, "Tick", "OnTick");
+        GeneratorOutput output = GeneratorHarness.Run(MarkedSource.Parse(Usings + Code).Text);
+        Assert.That(output.Diagnostics.Select(d => d.Id), Is.EqualTo(new[] { "CLP0012" }), "the property the handler names is not also reported as a source without a handler");
+    }
+
+    [Test]
+    public void CLP0012_ExplicitImplementationOfAMemberTheInterfaceLacks() => Single("""
+        public interface IHas
+        {
+            TimerSource Tick { get; }
+        }
+
+        public partial class App : IHas
+        {
+            public TimerSource Tick { get; } = TimerSource.Immediate();
+
+            TimerSource IHas.Tock { get; } = TimerSource.Immediate();
+
+            [OnEvent(nameof(Tick))]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+
+            [OnEvent({|"IHas.Tock"|})]
+            private TimeoutAction OnTock(Instant deadline) => TimeoutAction.Drop;
+        }
+        """, "CLP0012", DiagnosticSeverity.Error, "IHas.Tock", "OnTock");
+
+    [Test]
+    public void ExplicitInterfacePropertiesBesideTheSourcesAreLeftAlone()
+    {
+        GeneratorOutput output = GeneratorHarness.Run(Usings + """
+            public interface ICounter
+            {
+                int Tick { get; }
+            }
+
+            public interface ICounted
+            {
+                int Count { get; }
+            }
+
+            public partial class App : ICounter, ICounted
+            {
+                private readonly PingSource _ping = Ping.Create().Source;
+
+                public TimerSource Tick { get; } = TimerSource.Immediate();
+
+                int ICounter.Tick => 0;
+
+                int ICounted.Count => 1;
+
+                [OnEvent(nameof(Tick))]
+                private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+
+                [OnEvent(nameof(_ping))]
+                private void OnPing(Unit ping) { }
+
+                public static RegistrationToken[] Insert(App app, LoopHandle<App> handle)
+                {
+                    AppSources tokens = app.InsertSources(handle);
+                    return [tokens.Tick, tokens.Ping];
+                }
+            }
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.Diagnostics, Is.Empty);
+            Assert.That(output.CompilerErrors, Is.Empty, string.Join("\n", output.CompilerErrors));
+        });
+    }
 }

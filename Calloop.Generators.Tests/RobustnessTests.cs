@@ -187,4 +187,121 @@ public class RobustnessTests
             Assert.That(output.Run.GeneratedSources, Has.Length.EqualTo(1));
         });
     }
+
+    /// <summary>Declarations the compiler rejects, around handlers that would otherwise be fine.</summary>
+    private static readonly string[] Rejected =
+    [
+        // A type without a name.
+        """
+        using Calloop;
+
+        public partial class
+        {
+            private readonly TimerSource _tick = TimerSource.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """,
+        // Two type parameters of one name.
+        """
+        using Calloop;
+
+        public partial class App<T, T>
+        {
+            private readonly TimerSource _tick = TimerSource.Immediate();
+
+            [OnEvent(nameof(_tick))]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """,
+        // A namespace whose name is not finished.
+        """
+        using Calloop;
+
+        namespace Sample.
+        {
+            public partial class App
+            {
+                private readonly TimerSource _tick = TimerSource.Immediate();
+
+                [OnEvent(nameof(_tick))]
+                private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+            }
+        }
+        """,
+        // [OnEvent] on the return value, where it is not allowed.
+        """
+        using Calloop;
+
+        public partial class App
+        {
+            private readonly TimerSource _tick = TimerSource.Immediate();
+
+            [return: OnEvent(nameof(_tick))]
+            private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+        }
+        """,
+    ];
+
+    [TestCaseSource(nameof(Rejected))]
+    public void RejectedDeclarationsGetNoGeneratedCodeAndNoDiagnosticOfOurs(string source)
+    {
+        GeneratorOutput output = GeneratorHarness.Run(source);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.Run.Exception, Is.Null);
+            Assert.That(output.CompilerErrors, Is.Not.Empty, "the compiler reports the declaration");
+            Assert.That(output.Sources.Select(s => s.HintName), Is.Empty, "nothing is generated");
+            Assert.That(output.Diagnostics.Select(d => d.Id), Is.Empty, "the compiler's error is enough");
+        });
+    }
+
+    [Test]
+    public void AHandlerPastedTwiceIsLeftToTheCompiler()
+    {
+        GeneratorOutput output = GeneratorHarness.Run("""
+            using Calloop;
+
+            public partial class App
+            {
+                private readonly TimerSource _tick = TimerSource.Immediate();
+
+                [OnEvent(nameof(_tick))]
+                private TimeoutAction OnTick(Instant deadline, ref Unit metadata) => TimeoutAction.Drop;
+
+                [OnEvent(nameof(_tick))]
+                private TimeoutAction OnTick(Instant deadline, ref Unit metadata) => TimeoutAction.Drop;
+            }
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.Run.Exception, Is.Null);
+            Assert.That(output.Diagnostics.Select(d => d.Id), Is.Empty, "no diagnostic of ours on top of the compiler's");
+            Assert.That(output.CompilerErrors.Select(d => d.Id), Is.EqualTo(new[] { "CS0111" }),
+                "only the duplicate itself is an error: no generated code calls the ambiguous method");
+        });
+    }
+
+    [Test]
+    public void ASourceOfATypeThatDoesNotCompileIsLeftToTheCompiler()
+    {
+        GeneratorOutput output = GeneratorHarness.Run("""
+            using Calloop;
+
+            public partial class App
+            {
+                private readonly Undefined _input = null!;
+
+                [OnEvent(nameof(_input))]
+                private void OnInput(int value) { }
+            }
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.Run.Exception, Is.Null);
+            Assert.That(output.Diagnostics.Select(d => d.Id), Is.Empty, "not reported as 'not an event source'");
+            Assert.That(output.CompilerErrors.Select(d => d.Id), Is.EqualTo(new[] { "CS0246" }));
+        });
+    }
 }
