@@ -741,6 +741,36 @@ public class DiagnosticTests
         """, "CLP0012", DiagnosticSeverity.Error, "IHas.Tock", "OnTock");
 
     [Test]
+    public void AnExplicitInterfacePropertyForwardingAHandledSourceIsNotReportedAsUnhandled()
+    {
+        // `IHasTick.Tick` cannot carry a handler of its own (an [OnEvent] naming it is CLP0012): it is a view of the
+        // handled field, and a CLP0006 on it could not be acted on.
+        GeneratorOutput output = GeneratorHarness.Run(Usings + """
+            public interface IHasTick
+            {
+                TimerSource Tick { get; }
+            }
+
+            public partial class App : IHasTick
+            {
+                private readonly TimerSource _tick = TimerSource.Immediate();
+
+                TimerSource IHasTick.Tick => _tick;
+
+                [OnEvent(nameof(_tick))]
+                private TimeoutAction OnTick(Instant deadline) => TimeoutAction.Drop;
+
+                public static RegistrationToken Insert(App app, LoopHandle<App> handle) => app.InsertSources(handle).Tick;
+            }
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.Diagnostics, Is.Empty);
+            Assert.That(output.CompilerErrors, Is.Empty, string.Join("\n", output.CompilerErrors));
+        });
+    }
+
+    [Test]
     public void ExplicitInterfacePropertiesBesideTheSourcesAreLeftAlone()
     {
         GeneratorOutput output = GeneratorHarness.Run(Usings + """

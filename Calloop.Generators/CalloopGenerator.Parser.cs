@@ -303,7 +303,10 @@ public sealed partial class CalloopGenerator
                     }
                     continue;
                 }
-                if (!claimed.Contains(member.Name) && !member.IsImplicitlyDeclared && SourceType(member) is ITypeSymbol memberType
+                // An explicit interface property cannot carry a handler (naming it is CLP0012): not reported.
+                if (!claimed.Contains(member.Name) && !member.IsImplicitlyDeclared
+                    && member is not IPropertySymbol { ExplicitInterfaceImplementations.Length: > 0 }
+                    && SourceType(member) is ITypeSymbol memberType
                     && FindSourceInterface(memberType, context.EventSource) is not null)
                 {
                     context.Report(DiagnosticDescriptors.SourceWithoutHandler, FirstLocation(member), member.Name, type.ToDisplayString(MessageFormat));
