@@ -60,7 +60,7 @@ internal sealed class ChannelState<T>
     internal bool ReceiverClosed => _receiverClosed;
 
     /// <summary>True once every sender is gone; every message they sent is in the queue by then.</summary>
-    internal bool SendersGone => Volatile.Read(ref _senders) == 0;
+    private bool SendersGone => Volatile.Read(ref _senders) == 0;
 
     internal EnqueueResult Enqueue(T item, bool block)
     {
