@@ -8,6 +8,8 @@
 #   AOT=1 bench/run.sh           also publish with NativeAOT and run it as a third peer
 #   CASES="S1:1000000 S5:1000000" bench/run.sh   a subset
 #   PEERS_ONLY="floor calloop-dotnet calloop-dotnet-iouring" bench/run.sh   a subset of the peers
+#   EXTRA_PEERS="base:/tmp/base/Calloop.Scenarios base-iouring:/tmp/base/Calloop.Scenarios" bench/run.sh
+#                                an earlier build of the harness as more peers (before/after in one run)
 #
 # The C# peers named calloop-dotnet-iouring (and calloop-dotnet-aot-iouring) run the same harness with
 # CALLOOP_BENCH_BACKEND=iouring, which makes every scenario's loop use Backend.IoUring; calloop-dotnet uses the
@@ -43,6 +45,7 @@ if [[ "${AOT:-0}" == 1 ]]; then
     dotnet publish Calloop.Scenarios -c Release -p:PublishAot=true -o "$OUT/cs-aot" -nologo -v quiet >&2
     PEERS+=("calloop-dotnet-aot:$OUT/cs-aot/Calloop.Scenarios" "calloop-dotnet-aot-iouring:$OUT/cs-aot/Calloop.Scenarios")
 fi
+for p in ${EXTRA_PEERS:-}; do PEERS+=("$p"); done
 if [[ -n "${PEERS_ONLY:-}" ]]; then
     kept=()
     for p in "${PEERS[@]}"; do

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Calloop.Interop;
 
 /// <summary>
-/// io_uring(7) declarations: io_uring_setup and io_uring_enter (made through <c>syscall(2)</c>: glibc has no wrappers; this backend registers nothing, so io_uring_register is not declared), the ring
+/// io_uring(7) declarations: io_uring_setup, io_uring_enter and io_uring_register (made through <c>syscall(2)</c>: glibc has no wrappers), the ring
 /// structures as the kernel lays them out (<c>include/uapi/linux/io_uring.h</c>) and <c>mmap</c>/<c>munmap</c> for
 /// the rings. The system call numbers are the same on every 64-bit Linux architecture.
 /// </summary>
@@ -11,6 +11,14 @@ internal static unsafe partial class IoUring
 {
     internal const nint SysSetup = 425;
     internal const nint SysEnter = 426;
+    internal const nint SysRegister = 427;
+
+    // io_uring_register opcodes.
+    internal const uint IORING_REGISTER_PROBE = 8;
+    internal const uint IORING_REGISTER_PBUF_RING = 22;
+
+    /// <summary>In a probe's per-opcode flags: this kernel supports the opcode.</summary>
+    internal const ushort IO_URING_OP_SUPPORTED = 1;
 
     // Setup flags.
     internal const uint IORING_SETUP_CQSIZE = 1u << 3;
@@ -35,12 +43,19 @@ internal static unsafe partial class IoUring
     internal const byte IORING_OP_POLL_ADD = 6;
     internal const byte IORING_OP_POLL_REMOVE = 7;
     internal const byte IORING_OP_TIMEOUT = 11;
+    internal const byte IORING_OP_ASYNC_CANCEL = 14;
+    internal const byte IORING_OP_READ_MULTISHOT = 49;
+
+    /// <summary>Submission flag: the kernel picks the buffer from the group named by <see cref="Sqe.BufIndex"/>.</summary>
+    internal const byte IOSQE_BUFFER_SELECT = 1 << 5;
 
     // POLL_ADD / POLL_REMOVE flags (in sqe.len).
     internal const uint IORING_POLL_ADD_MULTI = 1u << 0;
 
     // Completion flags.
+    internal const uint IORING_CQE_F_BUFFER = 1u << 0;
     internal const uint IORING_CQE_F_MORE = 1u << 1;
+    internal const int IORING_CQE_BUFFER_SHIFT = 16;
 
     // mmap offsets of the three regions.
     internal const long IORING_OFF_SQ_RING = 0;
@@ -55,6 +70,7 @@ internal static unsafe partial class IoUring
     internal const int ETIME = 62;
     internal const int ECANCELED = 125;
     internal const int EBUSY = 16;
+    internal const int ENOBUFS = 105;
 
     /// <summary><c>struct io_sqring_offsets</c> (40 bytes).</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -112,11 +128,11 @@ internal static unsafe partial class IoUring
         [FieldOffset(1)] internal byte Flags;
         [FieldOffset(2)] internal ushort IoPrio;
         [FieldOffset(4)] internal int Fd;
-        /// <summary><c>off</c>: for a timeout, the completion count that ends it.</summary>
+        /// <summary><c>off</c>: for a timeout, the completion count that ends it; for a read, the file offset (-1: the current position).</summary>
         [FieldOffset(8)] internal ulong Off;
-        /// <summary><c>addr</c>: the timespec of a timeout, the user_data a poll removal targets.</summary>
+        /// <summary><c>addr</c>: the timespec of a timeout, the user_data a poll removal or a cancellation targets, a read's buffer.</summary>
         [FieldOffset(16)] internal ulong Addr;
-        /// <summary><c>len</c>: poll flags (multishot), 1 for a timeout.</summary>
+        /// <summary><c>len</c>: poll flags (multishot), 1 for a timeout, a read's length.</summary>
         [FieldOffset(24)] internal uint Len;
         /// <summary><c>poll32_events</c> / <c>timeout_flags</c> (the op-specific flags word).</summary>
         [FieldOffset(28)] internal uint OpFlags;
@@ -135,6 +151,30 @@ internal static unsafe partial class IoUring
         internal ulong UserData;
         internal int Res;
         internal uint Flags;
+    }
+
+    /// <summary><c>struct io_uring_buf</c> (16 bytes): one entry of a provided-buffer ring. The first entry's
+    /// <see cref="Resv"/> is the ring's tail.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct Buf
+    {
+        internal ulong Addr;
+        internal uint Len;
+        internal ushort Bid;
+        internal ushort Resv;
+    }
+
+    /// <summary><c>struct io_uring_buf_reg</c> (40 bytes), passed with IORING_REGISTER_PBUF_RING.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct BufReg
+    {
+        internal ulong RingAddr;
+        internal uint RingEntries;
+        internal ushort Bgid;
+        internal ushort Flags;
+        internal ulong Resv0;
+        internal ulong Resv1;
+        internal ulong Resv2;
     }
 
     /// <summary><c>struct io_uring_getevents_arg</c> (24 bytes), passed with IORING_ENTER_EXT_ARG.</summary>
@@ -170,6 +210,26 @@ internal static unsafe partial class IoUring
     /// <summary>io_uring_enter(2): how many submissions were consumed (or completions waited for), or minus the errno.</summary>
     internal static int Enter(int fd, uint toSubmit, uint minComplete, uint flags, void* arg, nuint argSize) =>
         (int)Call(SysEnter, fd, (nint)toSubmit, (nint)minComplete, (nint)flags, (nint)arg, (nint)argSize);
+
+    /// <summary>io_uring_register(2): 0 (or a positive count) on success, or minus the errno.</summary>
+    internal static int Register(int fd, uint opcode, void* arg, uint nrArgs) =>
+        (int)Call(SysRegister, fd, (nint)opcode, (nint)arg, (nint)nrArgs, 0, 0);
+
+    /// <summary>True when the ring's kernel supports <paramref name="opcode"/> (IORING_REGISTER_PROBE).</summary>
+    internal static bool Supports(int fd, byte opcode)
+    {
+        const int Ops = 256;
+        const int Header = 16;
+        const int OpSize = 8;
+        byte* probe = stackalloc byte[Header + Ops * OpSize];
+        new System.Span<byte>(probe, Header + Ops * OpSize).Clear();
+        if (Register(fd, IORING_REGISTER_PROBE, probe, Ops) < 0 || probe[0] < opcode)
+        {
+            return false;
+        }
+        ushort flags = *(ushort*)(probe + Header + opcode * OpSize + 2);
+        return (flags & IO_URING_OP_SUPPORTED) != 0;
+    }
 
     private static nint Call(nint number, nint a1, nint a2, nint a3, nint a4, nint a5, nint a6)
     {

@@ -308,7 +308,7 @@ public sealed partial class EventLoop<TData>
             PollEvent ev = _osEvents[i];
             if (SourceRegistry<TData>.IsWakeToken(ev.Token))
             {
-                _waker.Drain();
+                _waker.Drain(_poll);
                 woken = true;
             }
             else

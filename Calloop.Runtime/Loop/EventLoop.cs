@@ -81,7 +81,7 @@ public sealed partial class EventLoop<TData> : IDisposable
         {
             _waker = new Waker();
             _poll = new Poll(backend);
-            _poll.Register(_waker.Fd, Interest.Readable, Mode.Level, SourceRegistry<TData>.WakeToken);
+            _poll.RegisterCounter(_waker.Notifier, SourceRegistry<TData>.WakeToken);
         }
         catch
         {

@@ -27,6 +27,15 @@ internal struct FdRegistration
         IsRegistered = true;
     }
 
+    /// <summary>Registers a notifier as a counter (see <see cref="Poll.RegisterCounter"/>).</summary>
+    internal void RegisterCounter(Poll poll, ref TokenFactory tokenFactory, Interop.NotifyFd notifier)
+    {
+        Token token = tokenFactory.NextToken();
+        poll.RegisterCounter(notifier, token);
+        _token = token;
+        IsRegistered = true;
+    }
+
     internal void Reregister(Poll poll, ref TokenFactory tokenFactory, int fd, Interest interest = Interest.Readable, Mode mode = Mode.Level)
     {
         Token token = tokenFactory.NextToken();

@@ -11,7 +11,11 @@ namespace Calloop.Polling;
 /// The Linux io_uring backend: readiness through poll requests on one ring. <see cref="Mode.Edge"/> is a multishot
 /// poll (armed again when the kernel ends it), <see cref="Mode.Level"/> a single-shot poll armed again after its event
 /// was delivered (with the next wait's <c>io_uring_enter</c>: a poll checks readiness when armed, which gives level
-/// semantics), <see cref="Mode.OneShot"/> a single-shot poll armed again only by <see cref="Modify"/>.
+/// semantics), <see cref="Mode.OneShot"/> a single-shot poll armed again only by <see cref="Modify"/>. A counter
+/// (<see cref="AddCounter"/>: the eventfds of pings, channels and the loop's wake-up) is a multishot read kept armed
+/// in the ring, into buffers the ring picks from a provided-buffer ring: every value written to the eventfd arrives
+/// with a completion, the source makes no read of its own, and a ping needs no system call of the loop's to be armed
+/// again (Linux 6.7 or later; on older kernels a counter is a level-triggered poll like any other).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -29,6 +33,13 @@ namespace Calloop.Polling;
 /// A poll request holds a reference to its file, so <see cref="Delete"/> works even when the descriptor was closed
 /// behind the loop's back: no registration can leak, and <see cref="PollBackend.Rebuild"/> is not needed.
 /// </para>
+/// <para>
+/// A counter's read takes the value out of the eventfd. So that no value is lost, <see cref="Modify"/>,
+/// <see cref="Delete"/> and <see cref="Dispose"/> cancel an armed read at once and wait for its last completion (other
+/// completions that arrive meanwhile are held back for the next wait), and the values read but not yet taken by the
+/// source are written back to the eventfd: after the call they are where an epoll loop would have left them. Values
+/// that arrive between two waits come as several completions of one read and are one event, as with epoll.
+/// </para>
 /// </remarks>
 internal sealed unsafe class IoUringBackend : PollBackend
 {
@@ -36,6 +47,10 @@ internal sealed unsafe class IoUringBackend : PollBackend
     private const ulong InternalUserData = ulong.MaxValue;
     private const uint SqEntries = 256;
     private const uint CqEntries = 4096;
+
+    /// <summary>How many 8-byte buffers the counters' reads share; a read finding none ends and is armed again.</summary>
+    private const ushort CounterBuffers = 256;
+    private const ushort CounterGroup = 0;
 
     private const byte Idle = 0;
     private const byte NeedsArm = 1;
@@ -78,8 +93,21 @@ internal sealed unsafe class IoUringBackend : PollBackend
     private bool _watched;
     private bool _wakePosted;
 
+    // Completions taken out of the ring while waiting for a cancelled read (see CancelRead), delivered first by the next wait.
+    private IoUring.Cqe[] _held = new IoUring.Cqe[16];
+    private int _heldCount;
+
+    // The counters' provided-buffer ring (one page of entries) and the values its buffers point into; null where the
+    // kernel cannot read counters in the ring.
+    private IoUring.Buf* _bufRing;
+    private ulong* _bufValues;
+    private ushort _bufTail;
+
     /// <summary>How many times this backend called io_uring_enter (tests read it to prove a wait made no system call).</summary>
     internal long EnterCalls { get; private set; }
+
+    /// <summary>Completions taken out of the ring while a counter's read was cancelled, waiting for the next wait (tests).</summary>
+    internal int HeldCompletions => _heldCount;
 
     /// <exception cref="PlatformNotSupportedException">
     /// Not 64-bit Linux, or io_uring is not available: not built into the kernel (ENOSYS), refused (EPERM:
@@ -150,12 +178,68 @@ internal sealed unsafe class IoUringBackend : PollBackend
             _cqMask = *(uint*)(cq + p.CqOff.RingMask);
             _cqes = (IoUring.Cqe*)(cq + p.CqOff.Cqes);
             _cqHeadLocal = *_cqHead;
+            SetUpCounterBuffers();
         }
         catch
         {
             Dispose();
             throw;
         }
+    }
+
+    /// <summary>True when counters are multishot reads in the ring (Linux 6.7 or later), false when they are polls.</summary>
+    internal bool ReadsCounters => _bufRing is not null;
+
+    /// <summary>
+    /// Registers the counters' buffer ring where the kernel has multishot reads (6.7) and provided-buffer rings (5.19);
+    /// leaves <see cref="ReadsCounters"/> false otherwise.
+    /// </summary>
+    private void SetUpCounterBuffers()
+    {
+        if (!IoUring.Supports(_ringFd, IoUring.IORING_OP_READ_MULTISHOT))
+        {
+            return;
+        }
+        nuint ringSize = CounterBuffers * (nuint)sizeof(IoUring.Buf);
+        var ring = (IoUring.Buf*)NativeMemory.AlignedAlloc(ringSize, 4096);
+        NativeMemory.Clear(ring, ringSize);
+        IoUring.BufReg reg = new() { RingAddr = (ulong)ring, RingEntries = CounterBuffers, Bgid = CounterGroup };
+        if (IoUring.Register(_ringFd, IoUring.IORING_REGISTER_PBUF_RING, &reg, 1) < 0)
+        {
+            NativeMemory.AlignedFree(ring);
+            return;
+        }
+        _bufRing = ring;
+        _bufValues = (ulong*)NativeMemory.AllocZeroed(CounterBuffers, sizeof(ulong));
+        for (ushort bid = 0; bid < CounterBuffers; bid++)
+        {
+            Recycle(bid);
+        }
+    }
+
+    /// <summary>Gives buffer <paramref name="bid"/> back to the ring (its entry first, then the tail).</summary>
+    private void Recycle(ushort bid)
+    {
+        IoUring.Buf* entry = &_bufRing[_bufTail & (CounterBuffers - 1)];
+        entry->Addr = (ulong)(_bufValues + bid);
+        entry->Len = sizeof(ulong);
+        entry->Bid = bid;
+        _bufTail++;
+        // The tail overlays the first entry's last two bytes.
+        Volatile.Write(ref _bufRing->Resv, _bufTail);
+    }
+
+    /// <summary>The value a counter's completion brought (0 for none), its buffer given back to the ring.</summary>
+    private ulong TakeValue(in IoUring.Cqe cqe)
+    {
+        if ((cqe.Flags & IoUring.IORING_CQE_F_BUFFER) == 0)
+        {
+            return 0;
+        }
+        ushort bid = (ushort)(cqe.Flags >> IoUring.IORING_CQE_BUFFER_SHIFT);
+        ulong value = cqe.Res == sizeof(ulong) ? Volatile.Read(ref _bufValues[bid]) : 0;
+        Recycle(bid);
+        return value;
     }
 
     /// <summary>True when this process can create an io_uring with the features this backend needs.</summary>
@@ -213,12 +297,35 @@ internal sealed unsafe class IoUringBackend : PollBackend
         r.InUse = true;
         r.Fd = fd;
         r.Identity = identity;
+        r.Counter = false;
+        r.Value = 0;
         Set(ref r, interest, mode, token);
         _slotOf[fd] = slot;
         QueueArm(slot);
         WakeWatcher();
     }
 
+    /// <summary>Registers an eventfd as a counter: a read kept armed in the ring (see the class remarks).</summary>
+    internal override void AddCounter(int fd, Token token)
+    {
+        Add(fd, Interest.Readable, Mode.Level, token);
+        _registrations[_slotOf[fd]].Counter = ReadsCounters;
+    }
+
+    internal override bool TryTakeCounter(int fd, out ulong value)
+    {
+        if (_slotOf.TryGetValue(fd, out int slot) && _registrations[slot].Counter)
+        {
+            ref Registration r = ref _registrations[slot];
+            value = r.Value;
+            r.Value = 0;
+            return true;
+        }
+        value = 0;
+        return false;
+    }
+
+    /// <remarks>A counter stays one when modified to readable and level-triggered (a new token); otherwise it becomes a poll.</remarks>
     internal override void Modify(int fd, Interest interest, Mode mode, Token token)
     {
         ObjectDisposedException.ThrowIf(_sqes is null, this);
@@ -227,13 +334,20 @@ internal sealed unsafe class IoUringBackend : PollBackend
             throw CalloopException.FromErrno("io_uring poll modify", fd, Libc.ENOENT);
         }
         ref Registration r = ref _registrations[slot];
-        if (r.State == Armed)
+        ulong handBack = 0;
+        if (r.Counter)
+        {
+            handBack = Disarm(slot);
+            r.Counter = interest == Interest.Readable && mode == Mode.Level;
+        }
+        else if (r.State == Armed)
         {
             QueueRemove(UserData(slot, r.Generation));
         }
         r.Generation++;
         Set(ref r, interest, mode, token);
         QueueArm(slot);
+        HandBack(fd, handBack);
         WakeWatcher();
     }
 
@@ -245,12 +359,14 @@ internal sealed unsafe class IoUringBackend : PollBackend
             throw CalloopException.FromErrno("io_uring poll remove", fd, Libc.ENOENT);
         }
         ref Registration r = ref _registrations[slot];
+        ulong handBack = r.Counter ? Disarm(slot) : 0;
         bool armed = r.State == Armed;
         if (armed)
         {
             QueueRemove(UserData(slot, r.Generation));
         }
         r.InUse = false;
+        r.Counter = false;
         r.State = Idle;
         r.Generation++;
         r.Identity = null;
@@ -264,6 +380,7 @@ internal sealed unsafe class IoUringBackend : PollBackend
             // At once: the request holds the file open until the kernel has seen the removal.
             Enter(0, 0, null, 0, "io_uring_enter (poll remove)");
         }
+        HandBack(fd, handBack);
     }
 
     internal override int Wait(Span<PollEvent> events, long timeoutNs)
@@ -272,7 +389,7 @@ internal sealed unsafe class IoUringBackend : PollBackend
         _wakePosted = false;
         ArmPending();
         bool toSubmit = _sqTailLocal != Volatile.Read(ref *_sqHead);
-        bool completions = Volatile.Read(ref *_cqTail) != _cqHeadLocal;
+        bool completions = Volatile.Read(ref *_cqTail) != _cqHeadLocal || _heldCount > 0;
         if (timeoutNs == 0 || completions)
         {
             // Not blocking: a system call only when there is something to hand to the kernel or to take from it.
@@ -339,68 +456,127 @@ internal sealed unsafe class IoUringBackend : PollBackend
     {
         uint head = _cqHeadLocal;
         uint tail = Volatile.Read(ref *_cqTail);
-        if (head == tail)
+        if (head == tail && _heldCount == 0)
         {
             return 0;
         }
         uint stamp = ++_reapStamp;
-        Registration[] registrations = _registrations;
-        int n = 0;
+        int n = _heldCount > 0 ? ReapHeld(events, stamp) : 0;
         while (head != tail && n < events.Length)
         {
             IoUring.Cqe cqe = _cqes[head & _cqMask];
             head++;
-            uint slot = (uint)cqe.UserData;
-            if (slot >= (uint)_used)
-            {
-                continue; // internal (removals, no-ops, timeouts)
-            }
-            ref Registration r = ref registrations[slot];
-            if (!r.InUse || r.Generation != (uint)(cqe.UserData >> 32) || r.State != Armed)
-            {
-                continue; // for a registration since modified or deleted
-            }
-            Readiness readiness;
-            if (cqe.Res < 0)
-            {
-                if (cqe.Res == -IoUring.ECANCELED && r.Mode != Mode.OneShot)
-                {
-                    QueueArm((int)slot);
-                    continue;
-                }
-                // Refused by the kernel: reported as an error, armed again only by Modify.
-                r.State = Idle;
-                readiness = Readiness.Error;
-            }
-            else
-            {
-                readiness = ToReadiness((uint)cqe.Res);
-                if (r.Mode == Mode.Level || (r.Mode == Mode.Edge && (cqe.Flags & IoUring.IORING_CQE_F_MORE) == 0))
-                {
-                    QueueArm((int)slot);
-                }
-                else if (r.Mode == Mode.OneShot)
-                {
-                    r.State = Idle;
-                }
-                if (readiness == Readiness.None)
-                {
-                    continue;
-                }
-            }
-            if (r.ReportedStamp == stamp && r.EventIndex < n && events[r.EventIndex].Token == r.Token)
-            {
-                // A multishot request completed twice in this batch: one event, as epoll would give.
-                events[r.EventIndex] = new PollEvent(events[r.EventIndex].Readiness | readiness, r.Token);
-                continue;
-            }
-            r.ReportedStamp = stamp;
-            r.EventIndex = n;
-            events[n++] = new PollEvent(readiness, r.Token);
+            Deliver(in cqe, events, ref n, stamp);
         }
         _cqHeadLocal = head;
         Volatile.Write(ref *_cqHead, head);
         return n;
+    }
+
+    /// <summary>Delivers the completions held back by <see cref="CancelRead"/>, oldest first.</summary>
+    private int ReapHeld(Span<PollEvent> events, uint stamp)
+    {
+        int n = 0;
+        int taken = 0;
+        while (taken < _heldCount && n < events.Length)
+        {
+            Deliver(in _held[taken], events, ref n, stamp);
+            taken++;
+        }
+        Array.Copy(_held, taken, _held, 0, _heldCount - taken);
+        _heldCount -= taken;
+        return n;
+    }
+
+    /// <summary>Turns one completion into an event (or merges it into this batch's event for the same registration).</summary>
+    private void Deliver(in IoUring.Cqe cqe, Span<PollEvent> events, ref int n, uint stamp)
+    {
+        uint slot = (uint)cqe.UserData;
+        if (slot >= (uint)_used)
+        {
+            return; // internal (removals, cancellations, no-ops, timeouts)
+        }
+        ref Registration r = ref _registrations[slot];
+        if (!r.InUse || r.Generation != (uint)(cqe.UserData >> 32) || r.State != Armed)
+        {
+            // For a registration since modified or deleted (whose values were taken then: see CancelRead).
+            if ((cqe.Flags & IoUring.IORING_CQE_F_BUFFER) != 0)
+            {
+                TakeValue(in cqe);
+            }
+            return;
+        }
+        Readiness readiness;
+        if (r.Counter)
+        {
+            if (!CounterRead(in cqe, ref r, (int)slot))
+            {
+                return;
+            }
+            readiness = r.Counter ? Readiness.Readable : Readiness.Error;
+        }
+        else if (cqe.Res < 0)
+        {
+            if (cqe.Res == -IoUring.ECANCELED && r.Mode != Mode.OneShot)
+            {
+                QueueArm((int)slot);
+                return;
+            }
+            // Refused by the kernel: reported as an error, armed again only by Modify.
+            r.State = Idle;
+            readiness = Readiness.Error;
+        }
+        else
+        {
+            readiness = ToReadiness((uint)cqe.Res);
+            if (r.Mode == Mode.Level || (r.Mode == Mode.Edge && (cqe.Flags & IoUring.IORING_CQE_F_MORE) == 0))
+            {
+                QueueArm((int)slot);
+            }
+            else if (r.Mode == Mode.OneShot)
+            {
+                r.State = Idle;
+            }
+            if (readiness == Readiness.None)
+            {
+                return;
+            }
+        }
+        if (r.ReportedStamp == stamp && r.EventIndex < n && events[r.EventIndex].Token == r.Token)
+        {
+            // A multishot request completed twice in this batch: one event, as epoll would give.
+            events[r.EventIndex] = new PollEvent(events[r.EventIndex].Readiness | readiness, r.Token);
+            return;
+        }
+        r.ReportedStamp = stamp;
+        r.EventIndex = n;
+        events[n++] = new PollEvent(readiness, r.Token);
+    }
+
+    /// <summary>
+    /// Takes a counter read's completion: its value is kept for <see cref="TryTakeCounter"/>, and a read that ended
+    /// (cancelled, out of buffers) is armed again. Returns true when there is an event to deliver. A read the kernel
+    /// refused otherwise turns the registration into a poll that is armed again only by Modify, and is delivered as an
+    /// error, so that the source's own read meets the failure.
+    /// </summary>
+    private bool CounterRead(in IoUring.Cqe cqe, ref Registration r, int slot)
+    {
+        bool more = (cqe.Flags & IoUring.IORING_CQE_F_MORE) != 0;
+        if (cqe.Res >= 0 || cqe.Res == -IoUring.ECANCELED || cqe.Res == -IoUring.ENOBUFS)
+        {
+            ulong value = TakeValue(in cqe);
+            r.Value += value;
+            if (!more)
+            {
+                QueueArm(slot);
+            }
+            return value != 0;
+        }
+        r.Counter = false;
+        r.State = Idle;
+        HandBack(r.Fd, r.Value);
+        r.Value = 0;
+        return true;
     }
 
     /// <summary>Writes a poll request for every registration waiting to be armed.</summary>
@@ -416,11 +592,21 @@ internal sealed unsafe class IoUringBackend : PollBackend
                 continue;
             }
             IoUring.Sqe* sqe = NextSqe();
-            sqe->Opcode = IoUring.IORING_OP_POLL_ADD;
             sqe->Fd = r.Fd;
-            sqe->OpFlags = r.PollMask;
-            sqe->Len = r.Mode == Mode.Edge ? IoUring.IORING_POLL_ADD_MULTI : 0;
             sqe->UserData = UserData(slot, r.Generation);
+            if (r.Counter)
+            {
+                // Reads each value as it arrives, into a buffer of the group, and waits inside the ring in between.
+                sqe->Opcode = IoUring.IORING_OP_READ_MULTISHOT;
+                sqe->Flags = IoUring.IOSQE_BUFFER_SELECT;
+                sqe->BufIndex = CounterGroup; // len 0: the buffer's own length
+            }
+            else
+            {
+                sqe->Opcode = IoUring.IORING_OP_POLL_ADD;
+                sqe->OpFlags = r.PollMask;
+                sqe->Len = r.Mode == Mode.Edge ? IoUring.IORING_POLL_ADD_MULTI : 0;
+            }
             r.State = Armed;
         }
         _pendingCount = 0;
@@ -438,6 +624,112 @@ internal sealed unsafe class IoUringBackend : PollBackend
                 Array.Resize(ref _pending, _pending.Length * 2);
             }
             _pending[_pendingCount++] = slot;
+        }
+    }
+
+    /// <summary>
+    /// Stops a counter's read, at once, and returns the value it holds that no source took: the value of a read that
+    /// completed before it could be cancelled, and any value delivered but not yet taken.
+    /// </summary>
+    private ulong Disarm(int slot)
+    {
+        ref Registration r = ref _registrations[slot];
+        ulong value = r.Value;
+        r.Value = 0;
+        if (r.State == Armed)
+        {
+            value += CancelRead(UserData(slot, r.Generation));
+            r.State = Idle;
+        }
+        return value;
+    }
+
+    /// <summary>
+    /// Cancels the multishot read <paramref name="target"/> and takes its completions up to its last one (the one
+    /// without IORING_CQE_F_MORE), holding back every other completion that comes first. Returns the sum of the values
+    /// those completions brought.
+    /// </summary>
+    private ulong CancelRead(ulong target)
+    {
+        ulong value = 0;
+        bool cancelSent = false;
+        while (true)
+        {
+            for (int i = 0; i < _heldCount; i++)
+            {
+                if (_held[i].UserData == target)
+                {
+                    IoUring.Cqe cqe = _held[i];
+                    Array.Copy(_held, i + 1, _held, i, _heldCount - i - 1);
+                    _heldCount--;
+                    i--;
+                    value += TakeValue(in cqe);
+                    if ((cqe.Flags & IoUring.IORING_CQE_F_MORE) == 0)
+                    {
+                        return value;
+                    }
+                }
+            }
+            uint tail = Volatile.Read(ref *_cqTail);
+            while (_cqHeadLocal != tail)
+            {
+                IoUring.Cqe cqe = _cqes[_cqHeadLocal & _cqMask];
+                _cqHeadLocal++;
+                if (cqe.UserData == target)
+                {
+                    value += TakeValue(in cqe);
+                    if ((cqe.Flags & IoUring.IORING_CQE_F_MORE) == 0)
+                    {
+                        Volatile.Write(ref *_cqHead, _cqHeadLocal);
+                        return value;
+                    }
+                }
+                else if ((uint)cqe.UserData < (uint)_used)
+                {
+                    Hold(in cqe);
+                }
+            }
+            Volatile.Write(ref *_cqHead, _cqHeadLocal);
+            if (!cancelSent)
+            {
+                IoUring.Sqe* sqe = NextSqe();
+                sqe->Opcode = IoUring.IORING_OP_ASYNC_CANCEL;
+                sqe->Fd = -1;
+                sqe->Addr = target;
+                sqe->UserData = InternalUserData;
+                Enter(0, 0, null, 0, "io_uring_enter (cancel a counter read)");
+                cancelSent = true;
+            }
+            else
+            {
+                Enter(1, IoUring.IORING_ENTER_GETEVENTS, null, 0, "io_uring_enter (wait for a cancelled counter read)");
+            }
+        }
+    }
+
+    private void Hold(in IoUring.Cqe cqe)
+    {
+        if (_heldCount == _held.Length)
+        {
+            Array.Resize(ref _held, _held.Length * 2);
+        }
+        _held[_heldCount++] = cqe;
+    }
+
+    /// <summary>Writes a counter value that the ring read and no source took back to its eventfd.</summary>
+    private static void HandBack(int fd, ulong value)
+    {
+        if (value == 0)
+        {
+            return;
+        }
+        try
+        {
+            Libc.WriteCounter(fd, value, "write (io_uring counter hand-back)");
+        }
+        catch (CalloopException e) when (e.Errno == Libc.EBADF)
+        {
+            // Closed behind the loop's back: nobody can read it any more.
         }
     }
 
@@ -580,6 +872,7 @@ internal sealed unsafe class IoUringBackend : PollBackend
 
     public override void Dispose()
     {
+        bool buffersFree = CancelCounterReads();
         if (_sqes is not null)
         {
             IoUring.Munmap(_sqes, _sqesSize);
@@ -596,6 +889,42 @@ internal sealed unsafe class IoUringBackend : PollBackend
             _sqMap = null;
         }
         _ring?.Dispose();
+        if (buffersFree && _bufRing is not null)
+        {
+            NativeMemory.AlignedFree(_bufRing);
+            NativeMemory.Free(_bufValues);
+            _bufRing = null;
+            _bufValues = null;
+        }
+    }
+
+    /// <summary>
+    /// Cancels every armed counter read, handing its values back, so that the kernel writes to no buffer once they are
+    /// freed. Returns false when that failed: the buffers are then left allocated (6 KiB) rather than freed under a
+    /// read.
+    /// </summary>
+    private bool CancelCounterReads()
+    {
+        if (_sqes is null)
+        {
+            return true;
+        }
+        try
+        {
+            for (int i = 0; i < _used; i++)
+            {
+                ref Registration r = ref _registrations[i];
+                if (r.InUse && r.Counter)
+                {
+                    HandBack(r.Fd, Disarm(i));
+                }
+            }
+            return true;
+        }
+        catch (CalloopException)
+        {
+            return false;
+        }
     }
 
     private struct Registration
@@ -611,5 +940,9 @@ internal sealed unsafe class IoUringBackend : PollBackend
         internal uint ReportedStamp;
         internal int EventIndex;
         internal (ulong, ulong)? Identity;
+        /// <summary>A counter: armed as a multishot read instead of a poll.</summary>
+        internal bool Counter;
+        /// <summary>What the counter's reads brought in since the source last took it.</summary>
+        internal ulong Value;
     }
 }

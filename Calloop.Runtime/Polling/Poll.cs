@@ -44,6 +44,31 @@ public sealed class Poll
         _owners[fd] = new Registered(interest, mode, token);
     }
 
+    /// <summary>
+    /// Starts watching <paramref name="notifier"/> (readable, level-triggered); where the backend can read an eventfd
+    /// itself, its events bring the value, which <see cref="TakeCounter"/> then returns without a read.
+    /// </summary>
+    internal void RegisterCounter(Interop.NotifyFd notifier, Token token)
+    {
+        int fd = notifier.ReadFd;
+        if (notifier.IsPipe)
+        {
+            _backend.Add(fd, Interest.Readable, Mode.Level, token);
+        }
+        else
+        {
+            _backend.AddCounter(fd, token);
+        }
+        _owners[fd] = new Registered(Interest.Readable, Mode.Level, token);
+    }
+
+    /// <summary>
+    /// Consumes what <paramref name="notifier"/> carries, on the loop's thread: the value the backend already read
+    /// for a counter registration, otherwise a read of the descriptor (<see cref="Interop.NotifyFd.Take"/>).
+    /// </summary>
+    internal ulong TakeCounter(Interop.NotifyFd notifier, string operation) =>
+        !notifier.IsPipe && _backend.TryTakeCounter(notifier.ReadFd, out ulong value) ? value : notifier.Take(operation);
+
     /// <summary>Starts watching the descriptor owned by <paramref name="handle"/>.</summary>
     /// <exception cref="ObjectDisposedException">The handle is closed.</exception>
     public void Register(SafeHandle handle, Interest interest, Mode mode, Token token) => Register(FdOf(handle), interest, mode, token);

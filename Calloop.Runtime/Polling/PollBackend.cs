@@ -21,6 +21,23 @@ internal abstract class PollBackend : IDisposable
     internal abstract void Delete(int fd);
 
     /// <summary>
+    /// Registers an eventfd as a counter: readable and level-triggered, and a backend that can read it itself (io_uring)
+    /// does, so that its event brings the value with it (<see cref="TryTakeCounter"/>). The others register it as
+    /// <see cref="Add"/> does.
+    /// </summary>
+    internal virtual void AddCounter(int fd, Token token) => Add(fd, Interest.Readable, Mode.Level, token);
+
+    /// <summary>
+    /// Takes the value this backend read from counter <paramref name="fd"/> since the last call; false when the backend
+    /// does not read counters itself (or <paramref name="fd"/> is not one), and the caller reads the descriptor.
+    /// </summary>
+    internal virtual bool TryTakeCounter(int fd, out ulong value)
+    {
+        value = 0;
+        return false;
+    }
+
+    /// <summary>
     /// Drops every registration the backend holds, including ones that can no longer be deleted (a descriptor closed
     /// while registered while a duplicate keeps its file open), and registers <paramref name="live"/> afresh,
     /// keeping <see cref="Fd"/>. Returns false when the backend cannot hold such a registration (it forgets a

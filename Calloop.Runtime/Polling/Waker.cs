@@ -7,10 +7,10 @@ namespace Calloop;
 /// <summary>
 /// A coalescing wake-up over one <see cref="NotifyFd"/> (an eventfd on Linux, a pipe elsewhere), for the loop itself
 /// and for sources fed from other threads (async work, signals). Only the first <see cref="Wake"/> since the last
-/// <see cref="Drain"/> writes to the descriptor. Thread-safe.
+/// <see cref="Drain()"/> writes to the descriptor. Thread-safe.
 /// </summary>
 /// <remarks>
-/// The consumer must <see cref="Drain"/> before it looks at the work it was woken for: Drain reads the descriptor and
+/// The consumer must <see cref="Drain()"/> before it looks at the work it was woken for: Drain reads the descriptor and
 /// then clears the flag with a full fence, so a producer that publishes work after the consumer looked finds the flag
 /// clear and writes again. Clearing the flag first, or looking first, would lose that wake-up.
 /// </remarks>
@@ -48,6 +48,16 @@ internal sealed class Waker : IDisposable
     internal void Drain()
     {
         _fd.Take(_readOperation);
+        Interlocked.Exchange(ref _notified, 0);
+    }
+
+    /// <summary>
+    /// Consumes the wake-up of a descriptor registered with <see cref="Sources.Poll.RegisterCounter"/>: the value the
+    /// backend read with the event, or else a read; then clears the flag, as <see cref="Drain()"/> does.
+    /// </summary>
+    internal void Drain(Sources.Poll poll)
+    {
+        poll.TakeCounter(_fd, _readOperation);
         Interlocked.Exchange(ref _notified, 0);
     }
 

@@ -21,7 +21,7 @@ public class IoUringTests
     internal static Backend Available => s_supported.Value ? Backend.IoUring : Backend.Epoll;
 
     /// <summary>True when io_uring can be used here; otherwise asserts that asking for it is refused clearly.</summary>
-    private static bool Supported()
+    internal static bool Supported()
     {
         if (s_supported.Value)
         {

@@ -22,6 +22,7 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
     private readonly ChannelState<T> _state;
     private bool _closedDelivered;
     private FdRegistration _registration;
+    private Poll? _poll;
     private bool _disposed;
 
     internal ChannelSource(ChannelState<T> state)
@@ -36,7 +37,8 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _registration.Register(poll, ref tokenFactory, _state.Notifier.ReadFd);
+        _registration.RegisterCounter(poll, ref tokenFactory, _state.Notifier);
+        _poll = poll;
     }
 
     /// <inheritdoc/>
@@ -44,6 +46,7 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _registration.Reregister(poll, ref tokenFactory, _state.Notifier.ReadFd);
+        _poll = poll;
     }
 
     /// <inheritdoc/>
@@ -62,7 +65,7 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
         }
         // Consume the wake-up before looking at the queue: the flag stays raised until this dispatch finds the queue
         // empty, so senders write nothing meanwhile, and one that queues after the flag went down writes again.
-        _state.Notifier.Take(ChannelState<T>.ReadOperation);
+        _poll!.TakeCounter(_state.Notifier, ChannelState<T>.ReadOperation);
         if (_closedDelivered)
         {
             return PostAction.Remove;

@@ -15,6 +15,7 @@ public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<U
 
     private readonly PingState _state;
     private FdRegistration _registration;
+    private Poll? _poll;
     private bool _disposed;
 
     internal PingSource(PingState state) => _state = state;
@@ -26,7 +27,8 @@ public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<U
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _registration.Register(poll, ref tokenFactory, _state.Notifier.ReadFd);
+        _registration.RegisterCounter(poll, ref tokenFactory, _state.Notifier);
+        _poll = poll;
     }
 
     /// <inheritdoc/>
@@ -34,6 +36,7 @@ public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<U
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _registration.Reregister(poll, ref tokenFactory, _state.Notifier.ReadFd);
+        _poll = poll;
     }
 
     /// <inheritdoc/>
@@ -50,7 +53,7 @@ public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<U
         {
             return PostAction.Continue;
         }
-        ulong counter = _state.Notifier.Take(PingState.ReadOperation);
+        ulong counter = _poll!.TakeCounter(_state.Notifier, PingState.ReadOperation);
         if (counter == 0)
         {
             return PostAction.Continue;
