@@ -31,6 +31,9 @@ internal static unsafe partial class Libc
     internal const int F_SETFD = 2;
     internal const int FD_CLOEXEC = 1;
 
+    /// <summary>fcntl's "duplicate, close-on-exec" command (Linux; only the Linux io_uring backend uses it).</summary>
+    internal const int F_DUPFD_CLOEXEC_LINUX = 1030;
+
     /// <summary>
     /// True on Apple arm64, where a variadic argument (fcntl's third) is passed on the stack, not in a register.
     /// </summary>

@@ -266,7 +266,7 @@ internal sealed unsafe class IoUringBackend : PollBackend
         get
         {
             _watched = true;
-            if (_pendingCount > 0 && _sqes is not null)
+            if ((_pendingCount > 0 || _heldCount > 0) && _sqes is not null)
             {
                 WakeWatcher();
             }
@@ -309,7 +309,19 @@ internal sealed unsafe class IoUringBackend : PollBackend
     internal override void AddCounter(int fd, Token token)
     {
         Add(fd, Interest.Readable, Mode.Level, token);
-        _registrations[_slotOf[fd]].Counter = ReadsCounters;
+        if (!ReadsCounters)
+        {
+            return;
+        }
+        // Values are handed back through a duplicate: the number may name another file by then (closed behind the
+        // loop's back and reused), while the duplicate keeps the eventfd itself. Without one it stays a poll.
+        int duplicate = Libc.Fcntl(fd, Libc.F_DUPFD_CLOEXEC_LINUX, 0);
+        if (duplicate >= 0)
+        {
+            ref Registration r = ref _registrations[_slotOf[fd]];
+            r.Counter = true;
+            r.HandBackFd = duplicate;
+        }
     }
 
     internal override bool TryTakeCounter(int fd, out ulong value)
@@ -334,11 +346,19 @@ internal sealed unsafe class IoUringBackend : PollBackend
             throw CalloopException.FromErrno("io_uring poll modify", fd, Libc.ENOENT);
         }
         ref Registration r = ref _registrations[slot];
-        ulong handBack = 0;
         if (r.Counter)
         {
-            handBack = Disarm(slot);
-            r.Counter = interest == Interest.Readable && mode == Mode.Level;
+            Disarm(slot);
+            if (interest == Interest.Readable && mode == Mode.Level)
+            {
+                // Back to the eventfd, for the new read to bring with the new token.
+                HandBack(r.HandBackFd, r.Value);
+                r.Value = 0;
+            }
+            else
+            {
+                EndCounter(ref r);
+            }
         }
         else if (r.State == Armed)
         {
@@ -347,26 +367,30 @@ internal sealed unsafe class IoUringBackend : PollBackend
         r.Generation++;
         Set(ref r, interest, mode, token);
         QueueArm(slot);
-        HandBack(fd, handBack);
         WakeWatcher();
     }
 
     internal override void Delete(int fd)
     {
         ObjectDisposedException.ThrowIf(_sqes is null, this);
-        if (!_slotOf.Remove(fd, out int slot))
+        if (!_slotOf.TryGetValue(fd, out int slot))
         {
             throw CalloopException.FromErrno("io_uring poll remove", fd, Libc.ENOENT);
         }
         ref Registration r = ref _registrations[slot];
-        ulong handBack = r.Counter ? Disarm(slot) : 0;
+        if (r.Counter)
+        {
+            // First, so that a failure leaves the registration as it was, its values with it.
+            Disarm(slot);
+            EndCounter(ref r);
+        }
+        _slotOf.Remove(fd);
         bool armed = r.State == Armed;
         if (armed)
         {
             QueueRemove(UserData(slot, r.Generation));
         }
         r.InUse = false;
-        r.Counter = false;
         r.State = Idle;
         r.Generation++;
         r.Identity = null;
@@ -380,7 +404,6 @@ internal sealed unsafe class IoUringBackend : PollBackend
             // At once: the request holds the file open until the kernel has seen the removal.
             Enter(0, 0, null, 0, "io_uring_enter (poll remove)");
         }
-        HandBack(fd, handBack);
     }
 
     internal override int Wait(Span<PollEvent> events, long timeoutNs)
@@ -425,7 +448,7 @@ internal sealed unsafe class IoUringBackend : PollBackend
             }
         }
         int n = Reap(events);
-        if (_pendingCount > 0)
+        if (_pendingCount > 0 || _heldCount > 0)
         {
             WakeWatcher();
         }
@@ -556,8 +579,8 @@ internal sealed unsafe class IoUringBackend : PollBackend
     /// <summary>
     /// Takes a counter read's completion: its value is kept for <see cref="TryTakeCounter"/>, and a read that ended
     /// (cancelled, out of buffers) is armed again. Returns true when there is an event to deliver. A read the kernel
-    /// refused otherwise turns the registration into a poll that is armed again only by Modify, and is delivered as an
-    /// error, so that the source's own read meets the failure.
+    /// refused otherwise turns the registration into a level-triggered poll, armed at once, with its values handed
+    /// back: the source then reads the eventfd itself, as on any other backend, and meets whatever failed.
     /// </summary>
     private bool CounterRead(in IoUring.Cqe cqe, ref Registration r, int slot)
     {
@@ -572,11 +595,10 @@ internal sealed unsafe class IoUringBackend : PollBackend
             }
             return value != 0;
         }
-        r.Counter = false;
-        r.State = Idle;
-        HandBack(r.Fd, r.Value);
-        r.Value = 0;
-        return true;
+        r.Value += TakeValue(in cqe);
+        EndCounter(ref r);
+        QueueArm(slot);
+        return false;
     }
 
     /// <summary>Writes a poll request for every registration waiting to be armed.</summary>
@@ -628,30 +650,44 @@ internal sealed unsafe class IoUringBackend : PollBackend
     }
 
     /// <summary>
-    /// Stops a counter's read, at once, and returns the value it holds that no source took: the value of a read that
-    /// completed before it could be cancelled, and any value delivered but not yet taken.
+    /// Stops a counter's read, at once: afterwards its <see cref="Registration.Value"/> holds every value the ring read
+    /// for it that no source took. A watcher is told again when completions were held back or arms wait (the
+    /// cancellation may have taken the no-op that told it).
     /// </summary>
-    private ulong Disarm(int slot)
+    private void Disarm(int slot)
     {
         ref Registration r = ref _registrations[slot];
-        ulong value = r.Value;
-        r.Value = 0;
-        if (r.State == Armed)
+        if (r.State != Armed)
         {
-            value += CancelRead(UserData(slot, r.Generation));
-            r.State = Idle;
+            return;
         }
-        return value;
+        CancelRead(slot, UserData(slot, r.Generation));
+        r.State = Idle;
+        _wakePosted = false;
+        if (_heldCount > 0 || _pendingCount > 0)
+        {
+            WakeWatcher();
+        }
+    }
+
+    /// <summary>Makes a counter a plain poll: its values go back to the eventfd and its duplicate is closed.</summary>
+    private static void EndCounter(ref Registration r)
+    {
+        HandBack(r.HandBackFd, r.Value);
+        r.Value = 0;
+        Libc.Close(r.HandBackFd);
+        r.HandBackFd = -1;
+        r.Counter = false;
     }
 
     /// <summary>
     /// Cancels the multishot read <paramref name="target"/> and takes its completions up to its last one (the one
-    /// without IORING_CQE_F_MORE), holding back every other completion that comes first. Returns the sum of the values
-    /// those completions brought.
+    /// without IORING_CQE_F_MORE), holding back every other completion that comes first. The values those completions
+    /// brought are added to the registration's as they are taken, so that a failure half-way loses none.
     /// </summary>
-    private ulong CancelRead(ulong target)
+    private void CancelRead(int slot, ulong target)
     {
-        ulong value = 0;
+        ref ulong value = ref _registrations[slot].Value;
         bool cancelSent = false;
         while (true)
         {
@@ -666,7 +702,7 @@ internal sealed unsafe class IoUringBackend : PollBackend
                     value += TakeValue(in cqe);
                     if ((cqe.Flags & IoUring.IORING_CQE_F_MORE) == 0)
                     {
-                        return value;
+                        return;
                     }
                 }
             }
@@ -681,7 +717,7 @@ internal sealed unsafe class IoUringBackend : PollBackend
                     if ((cqe.Flags & IoUring.IORING_CQE_F_MORE) == 0)
                     {
                         Volatile.Write(ref *_cqHead, _cqHeadLocal);
-                        return value;
+                        return;
                     }
                 }
                 else if ((uint)cqe.UserData < (uint)_used)
@@ -716,20 +752,12 @@ internal sealed unsafe class IoUringBackend : PollBackend
         _held[_heldCount++] = cqe;
     }
 
-    /// <summary>Writes a counter value that the ring read and no source took back to its eventfd.</summary>
-    private static void HandBack(int fd, ulong value)
+    /// <summary>Writes a counter value that the ring read and no source took back to its eventfd (through its duplicate).</summary>
+    private static void HandBack(int duplicate, ulong value)
     {
-        if (value == 0)
+        if (value != 0)
         {
-            return;
-        }
-        try
-        {
-            Libc.WriteCounter(fd, value, "write (io_uring counter hand-back)");
-        }
-        catch (CalloopException e) when (e.Errno == Libc.EBADF)
-        {
-            // Closed behind the loop's back: nobody can read it any more.
+            Libc.WriteCounter(duplicate, value, "write (io_uring counter hand-back)");
         }
     }
 
@@ -916,13 +944,22 @@ internal sealed unsafe class IoUringBackend : PollBackend
                 ref Registration r = ref _registrations[i];
                 if (r.InUse && r.Counter)
                 {
-                    HandBack(r.Fd, Disarm(i));
+                    Disarm(i);
+                    EndCounter(ref r);
                 }
             }
             return true;
         }
         catch (CalloopException)
         {
+            for (int i = 0; i < _used; i++)
+            {
+                if (_registrations[i].Counter)
+                {
+                    Libc.Close(_registrations[i].HandBackFd);
+                    _registrations[i].Counter = false;
+                }
+            }
             return false;
         }
     }
@@ -942,6 +979,8 @@ internal sealed unsafe class IoUringBackend : PollBackend
         internal (ulong, ulong)? Identity;
         /// <summary>A counter: armed as a multishot read instead of a poll.</summary>
         internal bool Counter;
+        /// <summary>A duplicate of a counter's eventfd, where its values are handed back.</summary>
+        internal int HandBackFd;
         /// <summary>What the counter's reads brought in since the source last took it.</summary>
         internal ulong Value;
     }

@@ -21,13 +21,13 @@ public class IoUringCounterTests
     /// A new backend, when io_uring is here; asserts that it reads counters in the ring exactly where the kernel has
     /// multishot reads (6.7), and gives null (the tests below need them) on older kernels.
     /// </summary>
-    private static IoUringBackend? CountingBackend()
+    internal static IoUringBackend? CountingBackend(uint sqEntries = 256, uint cqEntries = 4096)
     {
         if (!IoUringTests.Supported())
         {
             return null;
         }
-        var backend = new IoUringBackend();
+        var backend = new IoUringBackend(true, sqEntries, cqEntries);
         bool expected = Environment.OSVersion.Version >= new Version(6, 7);
         Assert.That(backend.ReadsCounters, Is.EqualTo(expected), $"kernel {Environment.OSVersion.Version}");
         if (!expected)
