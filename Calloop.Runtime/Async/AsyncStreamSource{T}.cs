@@ -43,7 +43,8 @@ public sealed class AsyncStreamSource<T> : IEventSource<AsyncStreamEvent<T>, Uni
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _registration.Register(poll, ref tokenFactory, _queue.Fd);
+        _registration.RegisterCounter(poll, ref tokenFactory, _queue.Notifier);
+        _queue.Poll = poll;
         _queue.Bind();
         if (!_started)
         {
@@ -57,6 +58,7 @@ public sealed class AsyncStreamSource<T> : IEventSource<AsyncStreamEvent<T>, Uni
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _registration.Reregister(poll, ref tokenFactory, _queue.Fd);
+        _queue.Poll = poll;
     }
 
     /// <inheritdoc/>

@@ -36,7 +36,8 @@ public sealed class Executor<T> : IEventSource<TaskOutcome<T>, Unit, Unit>, IDis
     public void Register(Poll poll, ref TokenFactory tokenFactory)
     {
         ObjectDisposedException.ThrowIf(Queue.IsClosed, this);
-        _registration.Register(poll, ref tokenFactory, Queue.Fd);
+        _registration.RegisterCounter(poll, ref tokenFactory, Queue.Notifier);
+        Queue.Poll = poll;
         Queue.Bind();
     }
 
@@ -45,6 +46,7 @@ public sealed class Executor<T> : IEventSource<TaskOutcome<T>, Unit, Unit>, IDis
     {
         ObjectDisposedException.ThrowIf(Queue.IsClosed, this);
         _registration.Reregister(poll, ref tokenFactory, Queue.Fd);
+        Queue.Poll = poll;
     }
 
     /// <inheritdoc/>

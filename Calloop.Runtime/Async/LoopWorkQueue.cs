@@ -34,6 +34,12 @@ internal sealed class LoopWorkQueue : IDisposable
 
     internal int Fd => _waker.Fd;
 
+    /// <summary>The wake-up descriptor, for the owner to register as a counter (<see cref="Sources.Poll.RegisterCounter"/>).</summary>
+    internal Interop.NotifyFd Notifier => _waker.Notifier;
+
+    /// <summary>The poller the owner registered the wake-up with, so that the wake-up is taken from it (set by the owner).</summary>
+    internal Sources.Poll? Poll { get; set; }
+
     internal LoopSynchronizationContext Context { get; }
 
     internal LoopTaskScheduler Scheduler { get; }
@@ -98,7 +104,17 @@ internal sealed class LoopWorkQueue : IDisposable
     internal void Notify() => _waker.Wake();
 
     /// <summary>Consumes the wake-up, then clears the notified flag (in that order: see <see cref="Waker"/>).</summary>
-    internal void ConsumeWake() => _waker.Drain();
+    internal void ConsumeWake()
+    {
+        if (Poll is Sources.Poll poll)
+        {
+            _waker.Drain(poll);
+        }
+        else
+        {
+            _waker.Drain();
+        }
+    }
 
     internal bool TryDequeue(out WorkItem item)
     {

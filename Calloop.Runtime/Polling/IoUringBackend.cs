@@ -12,10 +12,11 @@ namespace Calloop.Polling;
 /// poll (armed again when the kernel ends it), <see cref="Mode.Level"/> a single-shot poll armed again after its event
 /// was delivered (with the next wait's <c>io_uring_enter</c>: a poll checks readiness when armed, which gives level
 /// semantics), <see cref="Mode.OneShot"/> a single-shot poll armed again only by <see cref="Modify"/>. A counter
-/// (<see cref="AddCounter"/>: the eventfds of pings, channels and the loop's wake-up) is a multishot read kept armed
-/// in the ring, into buffers the ring picks from a provided-buffer ring: every value written to the eventfd arrives
-/// with a completion, the source makes no read of its own, and a ping needs no system call of the loop's to be armed
-/// again (Linux 6.7 or later; on older kernels a counter is a level-triggered poll like any other).
+/// (<see cref="AddCounter"/>: the wake-up eventfds of pings, channels, signals, executors, async streams and the
+/// loop) is a multishot read kept armed in the ring, into buffers the ring picks from a provided-buffer ring: every
+/// value written to the eventfd arrives with a completion, the source makes no read of its own, and a ping needs no
+/// system call of the loop's to be armed again (Linux 6.7 or later; on older kernels a counter is a level-triggered
+/// poll like any other).
 /// </summary>
 /// <remarks>
 /// <para>

@@ -47,9 +47,9 @@ public class AsyncStreamSourceTests(NotifierKind notifier) : NotifierFixture(not
     }
 
     [Test]
-    public void AnItemPerEventThenTheEndThenTheSourceRemovesItself()
+    public void AnItemPerEventThenTheEndThenTheSourceRemovesItself([Values(Backend.Epoll, Backend.IoUring)] Backend backend)
     {
-        using var loop = new EventLoop<List<string>>();
+        using var loop = new EventLoop<List<string>>(new EventLoopOptions { Backend = backend == Backend.IoUring ? Backends.IoUringTests.Available : backend });
         int loopThread = Environment.CurrentManagedThreadId;
         var threads = new List<int>();
         loop.Handle.InsertSource(new AsyncStreamSource<int>(Slow(threads, 3)), (evt, ref _, ref got) => got.Add(evt.ToString()));

@@ -100,11 +100,11 @@ public class ExecutorTests(NotifierKind notifier) : NotifierFixture(notifier)
 
     [Test]
     [Repeat(5)]
-    public void WorkScheduledFromOtherThreadsIsNeverLost()
+    public void WorkScheduledFromOtherThreadsIsNeverLost([Values(Backend.Epoll, Backend.IoUring)] Backend backend)
     {
         const int Threads = 4;
         const int PerThread = 5000;
-        using var loop = new EventLoop<int>();
+        using var loop = new EventLoop<int>(new EventLoopOptions { Backend = backend == Backend.IoUring ? Backends.IoUringTests.Available : backend });
         var (executor, scheduler) = Executor.Create<int>();
         loop.Handle.InsertSource(executor, (outcome, ref _, ref sum) => sum += outcome.GetValue());
         var producers = new Thread[Threads];

@@ -123,9 +123,9 @@ public class SignalSourceTests(NotifierKind notifier) : NotifierFixture(notifier
     }
 
     [Test]
-    public void SigUsr1SentToTheProcessIsDeliveredOnTheLoopThread()
+    public void SigUsr1SentToTheProcessIsDeliveredOnTheLoopThread([Values(Backend.Epoll, Backend.IoUring)] Backend backend)
     {
-        using var loop = new EventLoop<List<int>>();
+        using var loop = new EventLoop<List<int>>(new EventLoopOptions { Backend = backend == Backend.IoUring ? Backends.IoUringTests.Available : backend });
         int loopThread = Environment.CurrentManagedThreadId;
         int callbackThread = -1;
         loop.Handle.InsertSource(new SignalSource(SIGUSR1), (evt, ref _, ref seen) =>

@@ -28,6 +28,7 @@ namespace Calloop;
 public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDisposable
 {
     private readonly Waker _waker;
+    private Poll? _poll;
     private readonly PosixSignalRegistration?[] _registrations = new PosixSignalRegistration?[SignalNumbers.Max + 1];
     private readonly Action<PosixSignalContext> _handler;
     private long _pending;
@@ -215,7 +216,8 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
         TakeAll();
         try
         {
-            _registration.Register(poll, ref tokenFactory, _waker.Fd);
+            _registration.RegisterCounter(poll, ref tokenFactory, _waker.Notifier);
+            _poll = poll;
         }
         catch
         {
@@ -229,6 +231,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _registration.Reregister(poll, ref tokenFactory, _waker.Fd);
+        _poll = poll;
     }
 
     /// <inheritdoc/>
@@ -249,7 +252,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
         }
         // Consume the wake-up, then clear the flag, then take the pending set: a signal marked after the take
         // finds the flag clear and writes the descriptor again.
-        _waker.Drain();
+        _waker.Drain(_poll!);
         long pending = Interlocked.Exchange(ref _pending, 0) & Interlocked.Read(ref _watched);
         Unit metadata = default;
         while (pending != 0)
