@@ -33,11 +33,10 @@ public enum Backend
     /// <summary>
     /// Linux io_uring(7) (5.13 or later): readiness through poll requests, submitted with the wait itself, and a
     /// zero-timeout dispatch that finds nothing pending makes no system call. On Linux 6.7 or later the eventfds of
-    /// pings, channels, signal sources, executors, async stream sources and the loop's wake-up are read inside the ring,
-    /// so their sources make no read of their own.
-    /// Where io_uring is unavailable (another
-    /// system, a kernel without it or too old, or disabled by <c>/proc/sys/kernel/io_uring_disabled</c> or a
-    /// seccomp policy) the loop's constructor throws <see cref="System.PlatformNotSupportedException"/>.
+    /// pings, channels, signal sources, executors, async stream sources and the loop's wake-up are read inside the
+    /// ring, so their sources make no read of their own. Where io_uring is unavailable (another system, a kernel
+    /// without it or too old, or disabled by <c>/proc/sys/kernel/io_uring_disabled</c> or a seccomp policy) the loop's
+    /// constructor throws <see cref="System.PlatformNotSupportedException"/>.
     /// </summary>
     /// <remarks>See docs/backends.md for how each <see cref="Mode"/> maps to poll requests.</remarks>
     [SupportedOSPlatform("linux")]

@@ -433,7 +433,7 @@ internal sealed unsafe partial class IoUringBackend : PollBackend
             {
                 return;
             }
-            readiness = r.Counter ? Readiness.Readable : Readiness.Error;
+            readiness = Readiness.Readable;
         }
         else if (cqe.Res < 0)
         {
