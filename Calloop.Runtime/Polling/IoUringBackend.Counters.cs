@@ -100,7 +100,7 @@ internal sealed unsafe partial class IoUringBackend
         {
             ref Registration r = ref _registrations[_slotOf[fd]];
             r.Counter = true;
-            r.HandBackFd = duplicate;
+            r.Duplicate = new FdHandle(duplicate);
         }
     }
 
@@ -166,10 +166,10 @@ internal sealed unsafe partial class IoUringBackend
     /// <summary>Makes a counter a plain poll: its values go back to the eventfd and its duplicate is closed.</summary>
     private static void EndCounter(ref Registration r)
     {
-        HandBack(r.HandBackFd, r.Value);
+        HandBack(r.Duplicate!.Fd, r.Value);
         r.Value = 0;
-        Libc.Close(r.HandBackFd);
-        r.HandBackFd = -1;
+        r.Duplicate.Dispose();
+        r.Duplicate = null;
         r.Counter = false;
     }
 
@@ -284,7 +284,8 @@ internal sealed unsafe partial class IoUringBackend
             {
                 if (_registrations[i].Counter)
                 {
-                    Libc.Close(_registrations[i].HandBackFd);
+                    _registrations[i].Duplicate?.Dispose();
+                    _registrations[i].Duplicate = null;
                     _registrations[i].Counter = false;
                 }
             }

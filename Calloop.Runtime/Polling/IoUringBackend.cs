@@ -249,7 +249,7 @@ internal sealed unsafe partial class IoUringBackend : PollBackend
             if (interest == Interest.Readable && mode == Mode.Level)
             {
                 // Back to the eventfd, for the new read to bring with the new token.
-                HandBack(r.HandBackFd, r.Value);
+                HandBack(r.Duplicate!.Fd, r.Value);
                 r.Value = 0;
             }
             else
@@ -701,8 +701,11 @@ internal sealed unsafe partial class IoUringBackend : PollBackend
         internal (ulong, ulong)? Identity;
         /// <summary>A counter: armed as a multishot read instead of a poll.</summary>
         internal bool Counter;
-        /// <summary>A duplicate of a counter's eventfd, where its values are handed back.</summary>
-        internal int HandBackFd;
+        /// <summary>
+        /// A duplicate of a counter's eventfd, where its values are handed back (a handle, so that a loop that is never
+        /// disposed does not leak it).
+        /// </summary>
+        internal FdHandle? Duplicate;
         /// <summary>What the counter's reads brought in since the source last took it.</summary>
         internal ulong Value;
     }

@@ -243,6 +243,33 @@ public class IoUringCounterTests
     }
 
     [Test]
+    public void ALoopThatIsNeverDisposedLeavesNoDescriptorOnceCollected()
+    {
+        if (!IoUringTests.Supported())
+        {
+            return;
+        }
+        int before = Fds.OpenCountBefore();
+        AbandonLoops(10);
+        Assert.That(Fds.OpenCountBefore(), Is.LessThanOrEqualTo(before), "the ring, the eventfds and the counters' duplicates are closed by their finalizers");
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        static void AbandonLoops(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                var loop = new EventLoop<int>(new EventLoopOptions { Backend = Backend.IoUring });
+                var (ping, source) = Ping.Create();
+                loop.Handle.InsertSource(source, (_, ref _, ref n) => n++);
+                ping.Send();
+                int calls = 0;
+                loop.Dispatch(TimeSpan.Zero, ref calls);
+                Assert.That(calls, Is.EqualTo(1));
+            }
+        }
+    }
+
+    [Test]
     public void APingSentWhileItsSourceIsDisabledIsDeliveredOnceItIsEnabled([Values(Backend.Epoll, Backend.IoUring)] Backend backend)
     {
         using var loop = new EventLoop<int>(new EventLoopOptions { Backend = backend == Backend.IoUring ? IoUringTests.Available : backend });
