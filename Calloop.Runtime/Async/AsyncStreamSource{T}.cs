@@ -65,6 +65,7 @@ public sealed class AsyncStreamSource<T> : IEventSource<AsyncStreamEvent<T>, Uni
     public void Unregister(Poll poll)
     {
         _registration.Unregister(poll, _queue.Fd);
+        _queue.Poll = null;
     }
 
     /// <inheritdoc/>

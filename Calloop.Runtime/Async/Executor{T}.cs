@@ -53,6 +53,7 @@ public sealed class Executor<T> : IEventSource<TaskOutcome<T>, Unit, Unit>, IDis
     public void Unregister(Poll poll)
     {
         _registration.Unregister(poll, Queue.Fd);
+        Queue.Poll = null;
     }
 
     /// <inheritdoc/>

@@ -53,6 +53,7 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
     public void Unregister(Poll poll)
     {
         _registration.Unregister(poll, _state.Notifier.ReadFd);
+        _poll = null;
     }
 
     /// <inheritdoc/>

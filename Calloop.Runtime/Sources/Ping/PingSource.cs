@@ -43,6 +43,7 @@ public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<U
     public void Unregister(Poll poll)
     {
         _registration.Unregister(poll, _state.Notifier.ReadFd);
+        _poll = null;
     }
 
     /// <inheritdoc/>

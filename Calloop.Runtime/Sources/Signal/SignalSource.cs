@@ -240,6 +240,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
     {
         GiveBackAll();
         _registration.Unregister(poll, _waker.Fd);
+        _poll = null;
     }
 
     /// <inheritdoc/>
