@@ -44,7 +44,6 @@ public sealed class AsyncStreamSource<T> : IEventSource<AsyncStreamEvent<T>, Uni
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _registration.RegisterCounter(poll, ref tokenFactory, _queue.Notifier);
-        _queue.Poll = poll;
         _queue.Bind();
         if (!_started)
         {
@@ -58,14 +57,12 @@ public sealed class AsyncStreamSource<T> : IEventSource<AsyncStreamEvent<T>, Uni
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _registration.Reregister(poll, ref tokenFactory, _queue.Fd);
-        _queue.Poll = poll;
     }
 
     /// <inheritdoc/>
     public void Unregister(Poll poll)
     {
         _registration.Unregister(poll, _queue.Fd);
-        _queue.Poll = null;
     }
 
     /// <inheritdoc/>
@@ -79,7 +76,7 @@ public sealed class AsyncStreamSource<T> : IEventSource<AsyncStreamEvent<T>, Uni
         var deliver = new Deliver<TCallback>(this, callback);
         try
         {
-            _queue.RunBatch(ref deliver);
+            _queue.RunBatch(_registration.CounterPoll, ref deliver);
         }
         finally
         {

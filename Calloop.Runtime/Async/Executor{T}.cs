@@ -37,7 +37,6 @@ public sealed class Executor<T> : IEventSource<TaskOutcome<T>, Unit, Unit>, IDis
     {
         ObjectDisposedException.ThrowIf(Queue.IsClosed, this);
         _registration.RegisterCounter(poll, ref tokenFactory, Queue.Notifier);
-        Queue.Poll = poll;
         Queue.Bind();
     }
 
@@ -46,14 +45,12 @@ public sealed class Executor<T> : IEventSource<TaskOutcome<T>, Unit, Unit>, IDis
     {
         ObjectDisposedException.ThrowIf(Queue.IsClosed, this);
         _registration.Reregister(poll, ref tokenFactory, Queue.Fd);
-        Queue.Poll = poll;
     }
 
     /// <inheritdoc/>
     public void Unregister(Poll poll)
     {
         _registration.Unregister(poll, Queue.Fd);
-        Queue.Poll = null;
     }
 
     /// <inheritdoc/>
@@ -67,7 +64,7 @@ public sealed class Executor<T> : IEventSource<TaskOutcome<T>, Unit, Unit>, IDis
         var deliver = new Deliver<TCallback>(_finished, callback);
         try
         {
-            Queue.RunBatch(ref deliver);
+            Queue.RunBatch(_registration.CounterPoll, ref deliver);
         }
         finally
         {

@@ -37,9 +37,6 @@ internal sealed class LoopWorkQueue : IDisposable
     /// <summary>The wake-up descriptor, for the owner to register as a counter (<see cref="Sources.Poll.RegisterCounter"/>).</summary>
     internal Interop.NotifyFd Notifier => _waker.Notifier;
 
-    /// <summary>The poller the owner registered the wake-up with, so that the wake-up is taken from it (set by the owner).</summary>
-    internal Sources.Poll? Poll { get; set; }
-
     internal LoopSynchronizationContext Context { get; }
 
     internal LoopTaskScheduler Scheduler { get; }
@@ -103,10 +100,13 @@ internal sealed class LoopWorkQueue : IDisposable
     /// <summary>Makes the source's wake-up descriptor readable unless a wake-up is already pending. Thread-safe.</summary>
     internal void Notify() => _waker.Wake();
 
-    /// <summary>Consumes the wake-up, then clears the notified flag (in that order: see <see cref="Waker"/>).</summary>
-    internal void ConsumeWake()
+    /// <summary>
+    /// Consumes the wake-up, then clears the notified flag (in that order: see <see cref="Waker"/>); through
+    /// <paramref name="poll"/> when the owner registered the descriptor as a counter there.
+    /// </summary>
+    private void ConsumeWake(Sources.Poll? poll)
     {
-        if (Poll is Sources.Poll poll)
+        if (poll is not null)
         {
             _waker.Drain(poll);
         }
@@ -137,12 +137,13 @@ internal sealed class LoopWorkQueue : IDisposable
     /// Runs the items queued before this call on the loop thread under <see cref="Context"/>, at most
     /// <see cref="MaxPerDispatch"/> (items queued meanwhile, such as the continuation of a <c>Task.Yield</c>, run at
     /// the next dispatch, so other sources get their turn), calling <paramref name="afterEach"/> after every item (the owner delivers results there). When items are
-    /// left (or an item throws), the queue wakes the loop again so that nothing is lost.
+    /// left (or an item throws), the queue wakes the loop again so that nothing is lost. The wake-up is consumed first,
+    /// through <paramref name="poll"/> when the owner registered it as a counter (<see cref="Polling.FdRegistration.CounterPoll"/>).
     /// </summary>
-    internal void RunBatch<TAfter>(ref TAfter afterEach)
+    internal void RunBatch<TAfter>(Sources.Poll? poll, ref TAfter afterEach)
         where TAfter : IAfterWork, allows ref struct
     {
-        ConsumeWake();
+        ConsumeWake(poll);
         SynchronizationContext? previous = SynchronizationContext.Current;
         SynchronizationContext.SetSynchronizationContext(Context);
         _processing = true;

@@ -10,6 +10,9 @@ internal struct FdRegistration
 {
     private Token _token;
 
+    // The poller of a counter registration, from which its value is taken (see TakeCounter).
+    private Poll? _counterPoll;
+
     /// <summary>True between <see cref="Register"/> and <see cref="Unregister"/>.</summary>
     internal bool IsRegistered { get; private set; }
 
@@ -33,14 +36,29 @@ internal struct FdRegistration
         Token token = tokenFactory.NextToken();
         poll.RegisterCounter(notifier, token);
         _token = token;
+        _counterPoll = poll;
         IsRegistered = true;
     }
+
+    /// <summary>
+    /// The poller of a registration made with <see cref="RegisterCounter"/> (null otherwise and once unregistered): what
+    /// a source passes to <see cref="Poll.TakeCounter"/> or <see cref="Waker.Drain(Poll)"/>.
+    /// </summary>
+    internal readonly Poll? CounterPoll => _counterPoll;
+
+    /// <summary>Consumes what <paramref name="notifier"/> carries: through the poller for a counter registration (see <see cref="Poll.TakeCounter"/>), else a read.</summary>
+    internal readonly ulong TakeCounter(Interop.NotifyFd notifier, string operation) =>
+        _counterPoll is Poll poll ? poll.TakeCounter(notifier, operation) : notifier.Take(operation);
 
     internal void Reregister(Poll poll, ref TokenFactory tokenFactory, int fd, Interest interest = Interest.Readable, Mode mode = Mode.Level)
     {
         Token token = tokenFactory.NextToken();
         poll.Reregister(fd, interest, mode, token);
         _token = token;
+        if (_counterPoll is not null)
+        {
+            _counterPoll = poll;
+        }
     }
 
     internal void Unregister(Poll poll, int fd)
@@ -48,6 +66,7 @@ internal struct FdRegistration
         if (IsRegistered)
         {
             IsRegistered = false;
+            _counterPoll = null;
             poll.TryUnregister(fd, _token);
         }
     }

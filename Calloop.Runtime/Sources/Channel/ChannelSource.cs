@@ -22,7 +22,6 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
     private readonly ChannelState<T> _state;
     private bool _closedDelivered;
     private FdRegistration _registration;
-    private Poll? _poll;
     private bool _disposed;
 
     internal ChannelSource(ChannelState<T> state)
@@ -38,7 +37,6 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _registration.RegisterCounter(poll, ref tokenFactory, _state.Notifier);
-        _poll = poll;
     }
 
     /// <inheritdoc/>
@@ -46,14 +44,12 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _registration.Reregister(poll, ref tokenFactory, _state.Notifier.ReadFd);
-        _poll = poll;
     }
 
     /// <inheritdoc/>
     public void Unregister(Poll poll)
     {
         _registration.Unregister(poll, _state.Notifier.ReadFd);
-        _poll = null;
     }
 
     /// <inheritdoc/>
@@ -66,7 +62,7 @@ public sealed class ChannelSource<T> : IEventSource<ChannelEvent<T>, Unit, Unit>
         }
         // Consume the wake-up before looking at the queue: the flag stays raised until this dispatch finds the queue
         // empty, so senders write nothing meanwhile, and one that queues after the flag went down writes again.
-        _poll!.TakeCounter(_state.Notifier, ChannelState<T>.ReadOperation);
+        _registration.TakeCounter(_state.Notifier, ChannelState<T>.ReadOperation);
         if (_closedDelivered)
         {
             return PostAction.Remove;

@@ -15,7 +15,6 @@ public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<U
 
     private readonly PingState _state;
     private FdRegistration _registration;
-    private Poll? _poll;
     private bool _disposed;
 
     internal PingSource(PingState state) => _state = state;
@@ -28,7 +27,6 @@ public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<U
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _registration.RegisterCounter(poll, ref tokenFactory, _state.Notifier);
-        _poll = poll;
     }
 
     /// <inheritdoc/>
@@ -36,14 +34,12 @@ public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<U
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _registration.Reregister(poll, ref tokenFactory, _state.Notifier.ReadFd);
-        _poll = poll;
     }
 
     /// <inheritdoc/>
     public void Unregister(Poll poll)
     {
         _registration.Unregister(poll, _state.Notifier.ReadFd);
-        _poll = null;
     }
 
     /// <inheritdoc/>
@@ -54,7 +50,7 @@ public sealed class PingSource : IEventSource<Unit, Unit, Unit>, IDirectSource<U
         {
             return PostAction.Continue;
         }
-        ulong counter = _poll!.TakeCounter(_state.Notifier, PingState.ReadOperation);
+        ulong counter = _registration.TakeCounter(_state.Notifier, PingState.ReadOperation);
         if (counter == 0)
         {
             return PostAction.Continue;

@@ -28,7 +28,6 @@ namespace Calloop;
 public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDisposable
 {
     private readonly Waker _waker;
-    private Poll? _poll;
     private readonly PosixSignalRegistration?[] _registrations = new PosixSignalRegistration?[SignalNumbers.Max + 1];
     private readonly Action<PosixSignalContext> _handler;
     private long _pending;
@@ -217,7 +216,6 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
         try
         {
             _registration.RegisterCounter(poll, ref tokenFactory, _waker.Notifier);
-            _poll = poll;
         }
         catch
         {
@@ -231,7 +229,6 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _registration.Reregister(poll, ref tokenFactory, _waker.Fd);
-        _poll = poll;
     }
 
     /// <inheritdoc/>
@@ -240,7 +237,6 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
     {
         GiveBackAll();
         _registration.Unregister(poll, _waker.Fd);
-        _poll = null;
     }
 
     /// <inheritdoc/>
@@ -253,7 +249,7 @@ public sealed class SignalSource : IEventSource<SignalEvent, Unit, Unit>, IDispo
         }
         // Consume the wake-up, then clear the flag, then take the pending set: a signal marked after the take
         // finds the flag clear and writes the descriptor again.
-        _waker.Drain(_poll!);
+        _waker.Drain(_registration.CounterPoll!);
         long pending = Interlocked.Exchange(ref _pending, 0) & Interlocked.Read(ref _watched);
         Unit metadata = default;
         while (pending != 0)
