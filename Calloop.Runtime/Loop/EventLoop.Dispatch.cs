@@ -438,7 +438,7 @@ public sealed partial class EventLoop<TData>
     /// <summary>Appends the timers the wheel expires to the batch as events, recording their lag when it is listened to.</summary>
     private readonly struct BatchSink(EventLoop<TData> loop, long nowNs, bool recordLag) : Timers.IExpirySink
     {
-        public void Add(long deadlineNs, ulong token)
+        public void Add(long deadlineNs, long sequence, ulong token)
         {
             loop.Append(new PollEvent(Readiness.None, new Token(token)));
             if (recordLag)

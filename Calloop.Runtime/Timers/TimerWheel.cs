@@ -95,6 +95,9 @@ internal sealed class TimerWheel
     /// </summary>
     internal int Generation => _generation;
 
+    /// <summary>The sequence the next <see cref="Insert"/> gets: every timer inserted from now on has a sequence at least this.</summary>
+    internal long NextSequence => _sequence;
+
     /// <summary>Schedules <paramref name="token"/> for <paramref name="deadlineNs"/>. O(1).</summary>
     internal TimerKey Insert(long deadlineNs, ulong token)
     {
@@ -199,7 +202,7 @@ internal sealed class TimerWheel
                     {
                         break;
                     }
-                    sink.Add(node.Deadline, node.Token);
+                    sink.Add(node.Deadline, node.Sequence, node.Token);
                     FreeNode(index);
                     Count--;
                     b.Live--;
@@ -252,7 +255,7 @@ internal sealed class TimerWheel
         _expiredSort.Sort(due);
         foreach (ref readonly ExpiredTimer t in due)
         {
-            sink.Add(t.Deadline, t.Token);
+            sink.Add(t.Deadline, t.Sequence, t.Token);
         }
     }
 
@@ -683,7 +686,8 @@ internal readonly record struct SortEntry(long Deadline, long Sequence, int Inde
 /// <summary>Receives the timers <see cref="TimerWheel.TakeExpired{TSink}"/> takes out, in order (a struct: direct calls).</summary>
 internal interface IExpirySink
 {
-    void Add(long deadlineNs, ulong token);
+    /// <summary>Takes one expired timer: its deadline, its insertion sequence (see <see cref="TimerWheel.NextSequence"/>) and its token.</summary>
+    void Add(long deadlineNs, long sequence, ulong token);
 }
 
 /// <summary>Identifies a pending timer in a <see cref="TimerWheel"/>: node index and its version.</summary>

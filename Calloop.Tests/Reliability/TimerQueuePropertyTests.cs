@@ -11,7 +11,8 @@ namespace Calloop.Tests.Reliability;
 /// <summary>
 /// Random sequences of <see cref="TimerQueue{T}"/> operations on fake time — add, cancel and reschedule (stale handles
 /// included), clear, advance the clock, dispatch — checked after every step against a model that is a plain list: which
-/// timers fired, in which order, and which handles are live with which deadlines. Some callbacks re-arm their timer once.
+/// timers fired, in which order, and which handles are live with which deadlines. Some callbacks re-arm their timer once;
+/// some move the clock on, so that timers come due while a batch runs (and a batch may fall behind its timers).
 /// </summary>
 /// <remarks>
 /// The seeds are fixed, so a run is deterministic. <c>CALLOOP_PROPERTY_SEED</c> (a seed CsCheck printed) replays one
@@ -41,6 +42,9 @@ public class TimerQueuePropertyTests
 
     // Clock advances, in microseconds.
     private static readonly long[] AdvancesUs = [0, 1, 100, 1000, 1048, 3000, 50_000, 1_000_000, 120_000_000, 5_000_000_000];
+
+    // What a slow callback (payload % 4 == 1) moves the clock on by, in microseconds.
+    private static readonly long[] CallbackAdvancesUs = [0, 1, 100, 1000, 3000, 70_000];
 
     private static readonly Gen<Op> OpGen =
         Gen.Select(
@@ -80,12 +84,32 @@ public class TimerQueuePropertyTests
     }
 
     /// <summary>A timer as the model sees it.</summary>
-    private sealed class ModelTimer(int payload, long deadlineNs, long sequence)
+    private sealed class ModelTimer(TimerQueueHandle handle, int payload, long deadlineNs, long sequence)
     {
+        public TimerQueueHandle Handle { get; } = handle;
         public int Payload { get; } = payload;
-        public long DeadlineNs { get; set; } = deadlineNs;
-        public long Sequence { get; set; } = sequence;
-        public bool Rearmed { get; set; }
+        public long DeadlineNs { get; private set; } = deadlineNs;
+        public long Sequence { get; private set; } = sequence;
+
+        // Changes on every schedule and on cancel: a batch entry taken before it is stale.
+        public int Stamp { get; private set; }
+
+        // Scheduled and not yet taken into a batch.
+        public bool Waiting { get; set; } = deadlineNs != long.MaxValue;
+
+        public void Schedule(long deadlineNs, long sequence)
+        {
+            DeadlineNs = deadlineNs;
+            Sequence = sequence;
+            Stamp++;
+            Waiting = deadlineNs != long.MaxValue;
+        }
+
+        public void Cancel()
+        {
+            Stamp++;
+            Waiting = false;
+        }
     }
 
     private sealed class Fired
@@ -97,6 +121,9 @@ public class TimerQueuePropertyTests
     /// <summary>Payloads divisible by 3 re-arm once, this many milliseconds after they fired (0 included).</summary>
     private static TimeSpan? RearmAfter(int payload) => payload % 3 == 0 ? TimeSpan.FromMilliseconds(payload % 7) : null;
 
+    /// <summary>How far payloads of 1 modulo 4 move the clock on from their callback.</summary>
+    private static long CallbackAdvanceNs(int payload) => payload % 4 == 1 ? CallbackAdvancesUs[payload / 4 % CallbackAdvancesUs.Length] * 1000 : 0;
+
     private static void Run(Op[] ops)
     {
         var time = new FakeTimeProvider();
@@ -105,6 +132,7 @@ public class TimerQueuePropertyTests
         loop.Handle.InsertSource(queue, (payload, ref timer, ref fired) =>
         {
             fired.Log.Add((payload, timer.Deadline.Nanoseconds));
+            time.Advance(TimeSpan.FromTicks(CallbackAdvanceNs(payload) / 100));
             if (RearmAfter(payload) is TimeSpan after && fired.Rearmed.Add(payload))
             {
                 return TimeoutAction.ToDuration(after);
@@ -116,8 +144,21 @@ public class TimerQueuePropertyTests
         var handles = new List<TimerQueueHandle>();
         var live = new Dictionary<TimerQueueHandle, ModelTimer>();
         var rearmedInModel = new HashSet<int>();
+        var remainder = new List<(ModelTimer Timer, int Stamp)>();
         long sequence = 0;
         int nextPayload = 0;
+
+        // Takes the waiting timers due at clockNs and scheduled before floor out of the model's wheel, in firing order.
+        List<(ModelTimer Timer, int Stamp)> TakeDue(long clockNs, long floor)
+        {
+            var due = live.Values.Where(t => t.Waiting && t.DeadlineNs <= clockNs && t.Sequence < floor)
+                .OrderBy(t => t.DeadlineNs).ThenBy(t => t.Sequence).ToList();
+            foreach (ModelTimer t in due)
+            {
+                t.Waiting = false;
+            }
+            return due.ConvertAll(t => (t, t.Stamp));
+        }
 
         for (int step = 0; step < ops.Length; step++)
         {
@@ -132,13 +173,14 @@ public class TimerQueuePropertyTests
                     TimerQueueHandle h = queue.Add(Instant.FromNanoseconds(deadline), payload);
                     Check(!live.ContainsKey(h) && !handles.Contains(h), $"step {step}: {h} was issued before");
                     handles.Add(h);
-                    live[h] = new ModelTimer(payload, deadline, sequence++);
+                    live[h] = new ModelTimer(h, payload, deadline, sequence++);
                     break;
                 }
                 case Kind.Cancel when handles.Count > 0:
                 {
                     TimerQueueHandle h = handles[op.Target % handles.Count];
-                    bool expected = live.Remove(h);
+                    bool expected = live.Remove(h, out ModelTimer? t);
+                    t?.Cancel();
                     Check(queue.Cancel(h) == expected, $"step {step}: Cancel({h}) should return {expected}");
                     break;
                 }
@@ -148,11 +190,7 @@ public class TimerQueuePropertyTests
                     long deadline = Deadline(now, op.Amount);
                     bool expected = live.TryGetValue(h, out ModelTimer? t);
                     Check(queue.Reschedule(h, Instant.FromNanoseconds(deadline)) == expected, $"step {step}: Reschedule({h}) should return {expected}");
-                    if (t is not null)
-                    {
-                        t.DeadlineNs = deadline;
-                        t.Sequence = sequence++;
-                    }
+                    t?.Schedule(deadline, sequence++);
                     break;
                 }
                 case Kind.Advance:
@@ -160,28 +198,65 @@ public class TimerQueuePropertyTests
                     break;
                 case Kind.Dispatch:
                 {
-                    // What is due when the dispatch starts fires, in (deadline, sequence) order; a timer re-armed by its
-                    // callback fires at a later dispatch, even when it is due at once.
-                    var due = live.Where(kv => kv.Value.DeadlineNs <= now).OrderBy(kv => kv.Value.DeadlineNs).ThenBy(kv => kv.Value.Sequence).ToList();
-                    foreach (var (h, t) in due)
+                    // The batch: the rest of an interrupted one, else what is due when the dispatch starts, in (deadline,
+                    // sequence) order. Then, pass after pass, what came due while it ran, except what its own callbacks
+                    // scheduled, and at most as many as the batch went through; what a pass cannot run waits for the
+                    // next dispatch. A timer re-armed by its callback fires at a later dispatch, even when due at once.
+                    long floor = sequence;
+                    long clock = now;
+                    List<(ModelTimer Timer, int Stamp)> batch = remainder.Count > 0 ? remainder : TakeDue(clock, long.MaxValue);
+                    remainder = [];
+                    int budget = RunModel(batch, int.MaxValue);
+                    while (budget > 0)
                     {
-                        expectedLog.Add((t.Payload, t.DeadlineNs));
-                        if (RearmAfter(t.Payload) is TimeSpan after && rearmedInModel.Add(t.Payload))
+                        List<(ModelTimer Timer, int Stamp)> late = TakeDue(clock, floor);
+                        if (late.Count == 0)
                         {
-                            t.DeadlineNs = now + (long)after.TotalNanoseconds;
-                            t.Sequence = sequence++;
+                            break;
                         }
-                        else
+                        int ran = RunModel(late, budget);
+                        budget -= ran;
+                        if (ran < late.Count)
                         {
-                            live.Remove(h);
+                            remainder = late.GetRange(ran, late.Count - ran);
                         }
                     }
                     loop.Dispatch(TimeSpan.Zero, ref fired);
                     break;
+
+                    int RunModel(List<(ModelTimer Timer, int Stamp)> entries, int limit)
+                    {
+                        int consumed = 0;
+                        foreach (var (t, stamp) in entries)
+                        {
+                            if (consumed == limit)
+                            {
+                                break;
+                            }
+                            consumed++;
+                            if (t.Stamp != stamp || !live.ContainsKey(t.Handle))
+                            {
+                                continue;
+                            }
+                            expectedLog.Add((t.Payload, t.DeadlineNs));
+                            clock += CallbackAdvanceNs(t.Payload);
+                            if (RearmAfter(t.Payload) is TimeSpan after && rearmedInModel.Add(t.Payload))
+                            {
+                                t.Schedule(clock + (long)after.TotalNanoseconds, sequence++);
+                            }
+                            else
+                            {
+                                live.Remove(t.Handle);
+                                t.Cancel();
+                            }
+                        }
+                        return consumed;
+                    }
                 }
                 case Kind.Clear:
                     queue.Clear();
                     live.Clear();
+                    remainder.Clear();
                     break;
             }
             Check(fired.Log.SequenceEqual(expectedLog),

@@ -312,6 +312,100 @@ public class TimerQueueTests
     }
 
     [Test]
+    public void TimersThatComeDueWhileTheBatchRunsFireInTheSameDispatch()
+    {
+        var (loop, queue, time, _) = Create();
+        using EventLoop<Log> owned = loop;
+        Instant start = Instant.Now;
+        queue.Add(TimeSpan.FromSeconds(1), 1);
+        queue.Add(TimeSpan.FromSeconds(2), 2);
+        queue.Add(TimeSpan.FromSeconds(3), 3);
+        var seenAt = new List<Instant>();
+        var log = new Log
+        {
+            OnFire = (payload, _) =>
+            {
+                seenAt.Add(Instant.Now);
+                if (payload == 1)
+                {
+                    time.Advance(TimeSpan.FromSeconds(1));   // a slow callback: timer 2 comes due meanwhile
+                }
+                return TimeoutAction.Drop;
+            },
+        };
+        time.Advance(TimeSpan.FromSeconds(1));
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(log.Fired, Is.EqualTo(new[] { 1, 2 }), "timer 2 came due during the batch: no second wake-up for it");
+        Assert.That(seenAt[1], Is.GreaterThanOrEqualTo(start + TimeSpan.FromSeconds(2)), "and still not early");
+        Assert.That(queue.Count, Is.EqualTo(1));
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(log.Fired, Is.EqualTo(new[] { 1, 2 }), "timer 3 is not due");
+        time.Advance(TimeSpan.FromSeconds(1));
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(log.Fired, Is.EqualTo(new[] { 1, 2, 3 }));
+    }
+
+    [Test]
+    public void TimersTheBatchAddsOrReArmsWaitForTheNextDispatchEvenWhenTheyComeDueDuringIt()
+    {
+        var (loop, queue, time, _) = Create();
+        using EventLoop<Log> owned = loop;
+        Instant start = Instant.Now;
+        queue.Add(TimeSpan.FromSeconds(1), 1);
+        queue.Add(TimeSpan.FromMilliseconds(1500), 2);
+        bool first = true;
+        var log = new Log
+        {
+            OnFire = (payload, _) =>
+            {
+                if (payload == 1 && first)
+                {
+                    first = false;
+                    queue.Add(start + TimeSpan.FromMilliseconds(1200), 10);   // future now, due by the batch's end
+                    time.Advance(TimeSpan.FromSeconds(1));
+                    return TimeoutAction.ToInstant(start + TimeSpan.FromMilliseconds(1100));
+                }
+                return TimeoutAction.Drop;
+            },
+        };
+        time.Advance(TimeSpan.FromSeconds(1));
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(log.Fired, Is.EqualTo(new[] { 1, 2 }), "timer 2 was in the queue before the batch; 10 and the re-armed 1 were not");
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(log.Fired, Is.EqualTo(new[] { 1, 2, 1, 10 }), "the next dispatch, in deadline order");
+        Assert.That(queue.Count, Is.Zero);
+    }
+
+    [Test]
+    public void ABatchRunsAtMostAsManyLateTimersAsItStartedWithAndLeavesTheRestForTheNextDispatch()
+    {
+        var (loop, queue, time, _) = Create();
+        using EventLoop<Log> owned = loop;
+        queue.Add(TimeSpan.FromSeconds(1), 0);
+        queue.Add(TimeSpan.FromSeconds(1), 1);
+        for (int k = 1; k <= 10; k++)
+        {
+            queue.Add(TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(10 * k), 10 + k);
+        }
+        // Every callback takes 50 ms: the timers fall behind faster than they fire. Without a bound, one dispatch would
+        // run them all and starve the loop's other sources.
+        var log = new Log
+        {
+            OnFire = (_, _) =>
+            {
+                time.Advance(TimeSpan.FromMilliseconds(50));
+                return TimeoutAction.Drop;
+            },
+        };
+        time.Advance(TimeSpan.FromSeconds(1));
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(log.Fired, Is.EqualTo(new[] { 0, 1, 11, 12 }), "two due at the start, so at most two late ones");
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(log.Fired, Is.EqualTo(new[] { 0, 1, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 }), "the rest, in order, nothing lost");
+        Assert.That(queue.Count, Is.Zero);
+    }
+
+    [Test]
     public void TimersAddedBeforeInsertionFireOnceTheQueueIsInALoop()
     {
         var time = new FakeTimeProvider();
@@ -434,7 +528,7 @@ public class TimerQueueTests
         Assert.That(queue.Count, Is.EqualTo(3), "a disabled queue still takes timers");
         loop.Handle.Enable(token);
         loop.Dispatch(TimeSpan.Zero, ref log);
-        Assert.That(log.Fired, Is.EqualTo(new[] { 1, 2, 3 }), "the interrupted batch comes first, in one dispatch of its own");
+        Assert.That(log.Fired, Is.EqualTo(new[] { 1, 2, 3, 4 }), "the interrupted batch comes first, then as many of the timers due since (4 and 5)");
         loop.Dispatch(TimeSpan.Zero, ref log);
         Assert.That(log.Fired, Is.EqualTo(new[] { 1, 2, 3, 4, 5 }));
     }

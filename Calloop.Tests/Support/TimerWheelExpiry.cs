@@ -20,6 +20,6 @@ internal static class TimerWheelExpiry
 
     private readonly struct ListSink(List<ExpiredTimer> list) : IExpirySink
     {
-        public void Add(long deadlineNs, ulong token) => list.Add(new ExpiredTimer(deadlineNs, 0, token));
+        public void Add(long deadlineNs, long sequence, ulong token) => list.Add(new ExpiredTimer(deadlineNs, 0, token));
     }
 }

@@ -100,6 +100,6 @@ public class TimerWheelBenchmarks
     {
         public int Count;
 
-        public void Add(long deadlineNs, ulong token) => Count++;
+        public void Add(long deadlineNs, long sequence, ulong token) => Count++;
     }
 }

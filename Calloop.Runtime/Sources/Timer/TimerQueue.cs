@@ -33,6 +33,12 @@ namespace Calloop;
 /// at the next dispatch, not in the running batch. Removing the queue from its loop disposes it, which drops every timer.
 /// </para>
 /// <para>
+/// Timers that come due while a batch runs are run in the same dispatch once it is done, instead of waking the loop again
+/// for each: all but those the batch's own callbacks added or re-armed, and at most as many as the batch started with
+/// (the rest stay due for the next dispatch), so that a queue whose callbacks fall behind its timers does not starve the
+/// loop's other sources.
+/// </para>
+/// <para>
 /// After a burst, the queue gives back the memory of its slots once they have stayed less than a quarter in use for
 /// about a second (checked before each wait of the loop), or at once with <see cref="TrimExcess"/>.
 /// </para>
@@ -68,6 +74,11 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
     private DueTimer[] _due = new DueTimer[InitialDue];
     private int _dueCount;
     private int _dueNext;
+    // Timers the batch's own callbacks scheduled that a later pass found due: they go back in the wheel for the next dispatch.
+    private DueTimer[] _deferred = [];
+    private int _deferredCount;
+    // Wheel sequences from this one on were scheduled by the running batch's callbacks.
+    private long _batchFloor;
     private bool _inBatch;
     private bool _disposed;
     private TrimSchedule _trimSchedule;
@@ -318,7 +329,8 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
     /// <inheritdoc/>
     /// <remarks>
     /// Takes every timer due now out of the queue's wheel and calls <paramref name="callback"/> for each, in deadline
-    /// order. A timer cancelled or rescheduled by an earlier callback of the batch is skipped. If a callback throws, its
+    /// order, then the timers that came due meanwhile (see the class remarks). A timer cancelled or rescheduled by an
+    /// earlier callback of the batch is skipped. If a callback throws, its
     /// timer and the rest of the batch stay due and are delivered first when the loop next collects events (as a
     /// <see cref="TimerSource"/> whose callback threw is retried); if a callback removes or
     /// disables the queue, the batch stops after that callback (a disabled queue resumes it when enabled).
@@ -330,6 +342,7 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
         {
             return PostAction.Continue;
         }
+        _batchFloor = _wheel?.NextSequence ?? 0;
         if (_dueNext >= _dueCount)
         {
             _dueNext = 0;
@@ -343,7 +356,8 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
         _inBatch = true;
         try
         {
-            RunBatch(ref callback);
+            int ran = RunBatch(ref callback, int.MaxValue);
+            RunLateTimers(ref callback, ran);
         }
         finally
         {
@@ -357,11 +371,43 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
         return PostAction.Continue;
     }
 
-    private void RunBatch<TCallback>(ref TCallback callback)
+    /// <summary>
+    /// Timers that came due while the batch ran: taken and run in the same dispatch, pass after pass, instead of a wake-up
+    /// each. Only timers that were in the queue before the batch began count (what its callbacks added or re-armed waits
+    /// for the next dispatch), and at most <paramref name="budget"/> of them, so that a queue whose callbacks fall behind
+    /// its timers still lets the loop's other sources run; the rest of a pass stays due for the next dispatch.
+    /// </summary>
+    private void RunLateTimers<TCallback>(ref TCallback callback, int budget)
+        where TCallback : IEventCallback<T, FiredTimer, TimeoutAction>, allows ref struct
+    {
+        while (budget > 0 && !_disposed && !_state!.CurrentSourceStopping && _dueNext >= _dueCount && _wheel is { Count: > 0 } wheel)
+        {
+            long now = Instant.Now.Nanoseconds;
+            if (wheel.NextWakeNs() is not long next || next > now)
+            {
+                return;
+            }
+            _dueNext = 0;
+            _dueCount = 0;
+            var sink = new LateSink(this, _batchFloor);
+            wheel.TakeExpired(now, ref sink);
+            PutBackDeferred();
+            if (_dueCount == 0)
+            {
+                return;
+            }
+            budget -= RunBatch(ref callback, budget);
+        }
+    }
+
+    /// <summary>Runs the batch's entries, at most <paramref name="limit"/> of them; returns how many it went through.</summary>
+    private int RunBatch<TCallback>(ref TCallback callback, int limit)
         where TCallback : IEventCallback<T, FiredTimer, TimeoutAction>, allows ref struct
     {
         LoopState state = _state!;
-        while (_dueNext < _dueCount)
+        int start = _dueNext;
+        int end = (int)Math.Min(_dueCount, (long)start + limit);
+        while (_dueNext < end)
         {
             PrefetchAhead();
             DueTimer due = _due[_dueNext];
@@ -401,7 +447,7 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
             }
             if (_disposed)
             {
-                return;
+                return _dueNext - start;
             }
             _dueNext++;
             // Re-read: the callback may have added timers, which can move the slots (while they fit in one array).
@@ -420,9 +466,10 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
             }
             if (state.CurrentSourceStopping)
             {
-                return;
+                break;
             }
         }
+        return _dueNext - start;
     }
 
     /// <summary>Asks the processor for the slot of the timer 8 places ahead in the batch (slots are visited in deadline order, not memory order).</summary>
@@ -603,10 +650,46 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
     private static void ThrowDisposed(string operation) =>
         throw new ObjectDisposedException(nameof(TimerQueue<T>), $"{operation}: the TimerQueue was disposed (a queue is disposed when it is removed from its loop).");
 
+    private void Defer(long deadlineNs, ulong token)
+    {
+        if (_deferredCount == _deferred.Length)
+        {
+            Array.Resize(ref _deferred, Math.Max(4, _deferred.Length * 2));
+        }
+        _deferred[_deferredCount++] = new DueTimer(deadlineNs, token);
+    }
+
+    /// <summary>Puts the timers a late pass set aside back in the wheel, in the order they came out, under the same stamps.</summary>
+    private void PutBackDeferred()
+    {
+        for (int i = 0; i < _deferredCount; i++)
+        {
+            DueTimer t = _deferred[i];
+            _slots[(int)(uint)t.Token].Key = _wheel!.Insert(t.Deadline, t.Token);
+        }
+        _deferredCount = 0;
+    }
+
     /// <summary>Collects the timers the wheel expires into the batch.</summary>
     private readonly struct DueSink(TimerQueue<T> queue) : IExpirySink
     {
-        public void Add(long deadlineNs, ulong token) => queue.AppendDue(deadlineNs, token);
+        public void Add(long deadlineNs, long sequence, ulong token) => queue.AppendDue(deadlineNs, token);
+    }
+
+    /// <summary>Collects the timers that came due during the batch, setting aside those its own callbacks scheduled.</summary>
+    private readonly struct LateSink(TimerQueue<T> queue, long batchFloor) : IExpirySink
+    {
+        public void Add(long deadlineNs, long sequence, ulong token)
+        {
+            if (sequence >= batchFloor)
+            {
+                queue.Defer(deadlineNs, token);
+            }
+            else
+            {
+                queue.AppendDue(deadlineNs, token);
+            }
+        }
     }
 
     /// <summary>An expired timer waiting for its callback: the deadline it fired for, its slot and the stamp it was scheduled with.</summary>
