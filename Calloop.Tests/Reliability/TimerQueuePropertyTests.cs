@@ -198,17 +198,20 @@ public class TimerQueuePropertyTests
                     break;
                 case Kind.Dispatch:
                 {
-                    // The batch: the rest of an interrupted one, else what is due when the dispatch starts, in (deadline,
-                    // sequence) order. Then, pass after pass, what came due while it ran, except what its own callbacks
-                    // scheduled, and at most as many as the batch went through; what a pass cannot run waits for the
-                    // next dispatch. A timer re-armed by its callback fires at a later dispatch, even when due at once.
+                    // The batch: the rest of an interrupted one (alone in its dispatch), else what is due when the dispatch
+                    // starts, in (deadline, sequence) order. Then, pass after pass, what came due while it ran, except what
+                    // its own callbacks scheduled (a pass that meets such a timer is the last), and at most as many as the
+                    // batch went through; what a pass cannot run waits for the next dispatch. A timer re-armed by its
+                    // callback fires at a later dispatch, even when due at once.
                     long floor = sequence;
                     long clock = now;
-                    List<(ModelTimer Timer, int Stamp)> batch = remainder.Count > 0 ? remainder : TakeDue(clock, long.MaxValue);
+                    bool resumed = remainder.Count > 0;
+                    List<(ModelTimer Timer, int Stamp)> batch = resumed ? remainder : TakeDue(clock, long.MaxValue);
                     remainder = [];
                     int budget = RunModel(batch, int.MaxValue);
-                    while (budget > 0)
+                    while (budget > 0 && !resumed)
                     {
+                        bool setAside = live.Values.Any(t => t.Waiting && t.DeadlineNs <= clock && t.Sequence >= floor);
                         List<(ModelTimer Timer, int Stamp)> late = TakeDue(clock, floor);
                         if (late.Count == 0)
                         {
@@ -219,6 +222,10 @@ public class TimerQueuePropertyTests
                         if (ran < late.Count)
                         {
                             remainder = late.GetRange(ran, late.Count - ran);
+                        }
+                        if (setAside)
+                        {
+                            break;
                         }
                     }
                     loop.Dispatch(TimeSpan.Zero, ref fired);

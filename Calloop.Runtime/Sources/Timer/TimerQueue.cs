@@ -34,9 +34,10 @@ namespace Calloop;
 /// </para>
 /// <para>
 /// Timers that come due while a batch runs are run in the same dispatch once it is done, instead of waking the loop again
-/// for each: all but those the batch's own callbacks added or re-armed, and at most as many as the batch started with
-/// (the rest stay due for the next dispatch), so that a queue whose callbacks fall behind its timers does not starve the
-/// loop's other sources.
+/// for each: all but those the batch's own callbacks added or re-armed, and at most as many as the batch started with,
+/// so that a queue whose callbacks fall behind its timers does not starve the loop's other sources. What that limit
+/// leaves, like the rest of a batch a throwing callback or a disable interrupted, is delivered first, in a dispatch of
+/// its own; each dispatch fires its timers in deadline order.
 /// </para>
 /// <para>
 /// After a burst, the queue gives back the memory of its slots once they have stayed less than a quarter in use for
@@ -291,6 +292,7 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
         _wheel = null;
         _slots = new Arena<Slot>(1);
         _due = [];
+        _deferred = [];
     }
 
     /// <inheritdoc/>
@@ -343,7 +345,9 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
             return PostAction.Continue;
         }
         _batchFloor = _wheel?.NextSequence ?? 0;
-        if (_dueNext >= _dueCount)
+        // The rest of an interrupted batch runs in a dispatch of its own, so that each dispatch fires in deadline order.
+        bool resumed = _dueNext < _dueCount;
+        if (!resumed)
         {
             _dueNext = 0;
             _dueCount = 0;
@@ -357,7 +361,10 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
         try
         {
             int ran = RunBatch(ref callback, int.MaxValue);
-            RunLateTimers(ref callback, ran);
+            if (!resumed)
+            {
+                RunLateTimers(ref callback, ran);
+            }
         }
         finally
         {
@@ -375,7 +382,8 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
     /// Timers that came due while the batch ran: taken and run in the same dispatch, pass after pass, instead of a wake-up
     /// each. Only timers that were in the queue before the batch began count (what its callbacks added or re-armed waits
     /// for the next dispatch), and at most <paramref name="budget"/> of them, so that a queue whose callbacks fall behind
-    /// its timers still lets the loop's other sources run; the rest of a pass stays due for the next dispatch.
+    /// its timers still lets the loop's other sources run; the rest of a pass stays due for the next dispatch. A pass that
+    /// had to set timers aside is the last: the next would only take them out again.
     /// </summary>
     private void RunLateTimers<TCallback>(ref TCallback callback, int budget)
         where TCallback : IEventCallback<T, FiredTimer, TimeoutAction>, allows ref struct
@@ -391,12 +399,17 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
             _dueCount = 0;
             var sink = new LateSink(this, _batchFloor);
             wheel.TakeExpired(now, ref sink);
+            bool setAside = _deferredCount != 0;
             PutBackDeferred();
             if (_dueCount == 0)
             {
                 return;
             }
             budget -= RunBatch(ref callback, budget);
+            if (setAside)
+            {
+                return;
+            }
         }
     }
 
@@ -602,6 +615,7 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
         }
         _slots.TrimExcess(Math.Max(_capacity, 16));
         _wheel?.TrimExcess();
+        _deferred = [];
         if (_due.Length > InitialDue)
         {
             _due = new DueTimer[InitialDue];
