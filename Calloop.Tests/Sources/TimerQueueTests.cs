@@ -440,6 +440,76 @@ public class TimerQueueTests
     }
 
     [Test]
+    public void ATimerAddedIntoThePastFromACallbackFiresRightAfterTheRestOfABatchTheBudgetCutShort()
+    {
+        var (loop, queue, time, _) = Create();
+        using EventLoop<Log> owned = loop;
+        Instant start = Instant.Now;
+        queue.Add(start + TimeSpan.FromSeconds(1), 1);
+        for (int k = 1; k <= 3; k++)
+        {
+            queue.Add(start + TimeSpan.FromMilliseconds(1000 + (100 * k)), 10 + k);
+        }
+        var log = new Log
+        {
+            OnFire = (payload, timer) =>
+            {
+                if (payload == 1)
+                {
+                    queue.Add(timer.Deadline, 50);
+                    time.Advance(TimeSpan.FromSeconds(1));
+                }
+                return TimeoutAction.Drop;
+            },
+        };
+        time.Advance(TimeSpan.FromSeconds(1));
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(log.Fired, Is.EqualTo(new[] { 1, 11 }), "one timer at the start, so one late one");
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(log.Fired, Is.EqualTo(new[] { 1, 11, 12, 13 }), "the rest of the batch, in a dispatch of its own");
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(log.Fired, Is.EqualTo(new[] { 1, 11, 12, 13, 50 }), "then the timer the batch added");
+    }
+
+    [TestCase(false, new[] { 1, 2, 3, 11, 12 }, new int[0])]
+    [TestCase(true, new[] { 1, 2, 3, 11 }, new[] { 1, 12 })]
+    public void APassThatFindsATimerTheBatchReArmedAlreadyDueIsTheLast(bool rearmIntoThePast, int[] first, int[] second)
+    {
+        var (loop, queue, time, _) = Create();
+        using EventLoop<Log> owned = loop;
+        Instant start = Instant.Now;
+        for (int i = 1; i <= 3; i++)
+        {
+            queue.Add(start + TimeSpan.FromSeconds(1), i);
+        }
+        queue.Add(start + TimeSpan.FromMilliseconds(1050), 11);
+        queue.Add(start + TimeSpan.FromMilliseconds(1150), 12);
+        bool rearmed = false;
+        var log = new Log
+        {
+            OnFire = (payload, timer) =>
+            {
+                if (payload == 1 && rearmIntoThePast && !rearmed)
+                {
+                    rearmed = true;
+                    return TimeoutAction.ToInstant(timer.Deadline);
+                }
+                if (payload is 3 or 11)
+                {
+                    time.Advance(TimeSpan.FromMilliseconds(100));
+                }
+                return TimeoutAction.Drop;
+            },
+        };
+        time.Advance(TimeSpan.FromSeconds(1));
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(log.Fired, Is.EqualTo(first), "11 is late and runs; 12 comes due during 11, after a pass that set 1 aside");
+        log.Fired.Clear();
+        loop.Dispatch(TimeSpan.Zero, ref log);
+        Assert.That(log.Fired, Is.EqualTo(second), "the next dispatch, in deadline order");
+    }
+
+    [Test]
     public void TimersTheBatchReArmsIntoThePastCostOneLatePassNotOnePerLateTimer()
     {
         // 8 000 timers re-arm themselves into the past (they wait for the next dispatch) while 8 000 older timers come due

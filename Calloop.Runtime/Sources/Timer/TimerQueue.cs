@@ -29,15 +29,17 @@ namespace Calloop;
 /// Before it is inserted the queue is an ordinary collection: timers may be added (and cancelled) from one thread at a
 /// time, and they start counting when the queue is inserted. Once inserted, every member but <see cref="Count"/> must
 /// be called on the loop's thread (another thread gets <see cref="InvalidOperationException"/>), from anywhere on it,
-/// the queue's own callbacks included. A timer added or re-armed from a callback with a deadline that has passed fires
-/// at the next dispatch, not in the running batch. Removing the queue from its loop disposes it, which drops every timer.
+/// the queue's own callbacks included. A timer added or re-armed from a callback with a deadline that has passed does not
+/// fire in the running batch: it fires at the next dispatch, or, when the batch was cut short, right after the rest of
+/// it (which has a dispatch of its own). Removing the queue from its loop disposes it, which drops every timer.
 /// </para>
 /// <para>
 /// Timers that come due while a batch runs are run in the same dispatch once it is done, instead of waking the loop again
 /// for each: all but those the batch's own callbacks added or re-armed, and at most as many as the batch started with,
-/// so that a queue whose callbacks fall behind its timers does not starve the loop's other sources. What that limit
-/// leaves, like the rest of a batch a throwing callback or a disable interrupted, is delivered first, in a dispatch of
-/// its own; each dispatch fires its timers in deadline order.
+/// so that a queue whose callbacks fall behind its timers does not starve the loop's other sources. A pass that finds
+/// timers the batch added or re-armed already due is the last (the next would only set them aside again): the late
+/// timers after them wait for the next dispatch. What the limit leaves, like the rest of a batch a throwing callback or
+/// a disable interrupted, is delivered first, in a dispatch of its own; each dispatch fires its timers in deadline order.
 /// </para>
 /// <para>
 /// After a burst, the queue gives back the memory of its slots once they have stayed less than a quarter in use for
