@@ -355,7 +355,7 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
             _dueCount = 0;
             if (_wheel is { Count: > 0 } wheel)
             {
-                var sink = new DueSink(this);
+                var sink = new DueSink(this, long.MaxValue);
                 wheel.TakeExpired(Instant.Now.Nanoseconds, ref sink);
             }
         }
@@ -399,7 +399,7 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
             }
             _dueNext = 0;
             _dueCount = 0;
-            var sink = new LateSink(this, _batchFloor);
+            var sink = new DueSink(this, _batchFloor);
             wheel.TakeExpired(now, ref sink);
             bool setAside = _deferredCount != 0;
             PutBackDeferred();
@@ -686,14 +686,11 @@ public sealed class TimerQueue<T> : IEventSource<T, FiredTimer, TimeoutAction>, 
         _deferredCount = 0;
     }
 
-    /// <summary>Collects the timers the wheel expires into the batch.</summary>
-    private readonly struct DueSink(TimerQueue<T> queue) : IExpirySink
-    {
-        public void Add(long deadlineNs, long sequence, ulong token) => queue.AppendDue(deadlineNs, token);
-    }
-
-    /// <summary>Collects the timers that came due during the batch, setting aside those its own callbacks scheduled.</summary>
-    private readonly struct LateSink(TimerQueue<T> queue, long batchFloor) : IExpirySink
+    /// <summary>
+    /// Collects the timers the wheel expires into the batch, setting aside those inserted at or after
+    /// <paramref name="batchFloor"/> (scheduled by the running batch's callbacks; <see cref="long.MaxValue"/> sets none aside).
+    /// </summary>
+    private readonly struct DueSink(TimerQueue<T> queue, long batchFloor) : IExpirySink
     {
         public void Add(long deadlineNs, long sequence, ulong token)
         {
